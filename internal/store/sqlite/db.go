@@ -1,0 +1,176 @@
+// Package sqlite is Hearth's embedded store: one SQLite database file that
+// implements every domain's Store interface (account.Store so far), with its
+// schema migrations embedded in the binary.
+//
+// It uses the pure-Go modernc.org/sqlite driver (no cgo). The database runs in
+// WAL mode with one writer connection, which serialises all writes inside the
+// process (so writers never see SQLITE_BUSY from each other), and a pool of
+// query-only reader connections that read concurrently with the writer.
+//
+// Durability: by default the database uses synchronous=NORMAL, under which a
+// committed transaction survives the process being killed (kill -9) but the
+// last transactions before a power loss or OS crash may be rolled back. Use
+// [WithSynchronousFull] where commits must survive power loss too; it costs
+// several times the write throughput.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Defaults for the options.
+const (
+	DefaultBusyTimeout = 5 * time.Second
+	DefaultMinReaders  = 4
+)
+
+// DB is an open SQLite store. It is safe for concurrent use.
+type DB struct {
+	write *sql.DB // exactly one connection; BEGIN IMMEDIATE
+	read  *sql.DB // query_only connections
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	synchronous string
+	busyTimeout time.Duration
+	readers     int
+}
+
+// WithSynchronousFull makes every commit wait until it is on stable storage
+// (PRAGMA synchronous=FULL), so that it survives a power loss or OS crash,
+// not only the death of the process.
+func WithSynchronousFull() Option {
+	return func(o *options) { o.synchronous = "FULL" }
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock held by another
+// process before failing with SQLITE_BUSY (default [DefaultBusyTimeout]).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(o *options) { o.busyTimeout = d }
+}
+
+// WithReaders sets the number of reader connections (default GOMAXPROCS, at
+// least [DefaultMinReaders]).
+func WithReaders(n int) Option {
+	return func(o *options) { o.readers = n }
+}
+
+// Open opens the database file at path, creating it and its parent directory
+// if missing, and applies any pending migrations. path must name a file: an
+// in-memory database cannot be shared by the writer and the readers.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	o := options{
+		synchronous: "NORMAL",
+		busyTimeout: DefaultBusyTimeout,
+		readers:     max(runtime.GOMAXPROCS(0), DefaultMinReaders),
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: open: path %q does not name a file", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	db := &DB{}
+	// The writer opens first: it switches the file to WAL (a persistent
+	// setting) and migrates, before any query_only reader connects.
+	db.write, err = sql.Open("sqlite", dsn(abs, o, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, db.write); err != nil {
+		_ = db.write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	db.read, err = sql.Open("sqlite", dsn(abs, o, true))
+	if err != nil {
+		_ = db.write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.read.SetMaxOpenConns(o.readers)
+	db.read.SetMaxIdleConns(o.readers)
+	db.read.SetConnMaxLifetime(0)
+	db.read.SetConnMaxIdleTime(0)
+	if err := db.read.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
+	}
+	return db, nil
+}
+
+// dsn builds the modernc.org/sqlite data source name for the file at abs.
+// The driver runs each _pragma on every new connection.
+func dsn(abs string, o options, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.busyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous("+o.synchronous+")")
+		q.Set("_txlock", "immediate") // take the write lock at BEGIN, not at the first write
+	}
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close closes the database. Calling it again does nothing.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if db.read != nil {
+			errs = append(errs, db.read.Close())
+		}
+		errs = append(errs, db.write.Close())
+		if err := errors.Join(errs...); err != nil {
+			db.closeErr = fmt.Errorf("sqlite: close: %w", err)
+		}
+	})
+	return db.closeErr
+}
+
+// inTx runs fn in a write transaction on the writer connection and commits
+// it, or rolls it back when fn fails. fn must use only tx: the writer has a
+// single connection.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/config"
+	"github.com/hearth-chat/hearth/internal/rest"
+	"github.com/hearth-chat/hearth/internal/usersig"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// ShutdownTimeout bounds how long SIGTERM waits for in-flight requests.
+const ShutdownTimeout = 15 * time.Second
+
+// Server is a wired Hearth node: store, domain services, HTTP handler.
+type Server struct {
+	Config    config.Config
+	SDKAppID  uint64
+	SecretKey string
+	Accounts  *account.Service
+	StoreDesc string
+
+	handler    http.Handler
+	closeStore func()
+	log        *slog.Logger
+}
+
+// NewServer opens the store and wires every service for cfg. Credentials
+// must be resolved (cfg.SDKAppID and cfg.SecretKey set).
+func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if cfg.SDKAppID == 0 || cfg.SecretKey == "" {
+		return nil, errors.New("app: SDKAppID and secret key must be set")
+	}
+	store, closeStore, desc, err := openStore(ctx, cfg.Store, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	accounts := account.NewService(store, cfg.Admins, nil)
+	if err := accounts.EnsureAdmins(ctx); err != nil {
+		closeStore()
+		return nil, fmt.Errorf("import the App admin accounts: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api := rest.NewServer(rest.Deps{
+		SDKAppID:  cfg.SDKAppID,
+		Verifier:  usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
+		Accounts:  accounts,
+		RateLimit: cfg.RateLimit,
+		Logger:    log,
+		Metrics:   rest.NewMetrics(reg),
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/v4/", api)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return &Server{
+		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, StoreDesc: desc,
+		handler: mux, closeStore: closeStore, log: log,
+	}, nil
+}
+
+// Handler is the node's whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close releases the store.
+func (s *Server) Close() { s.closeStore() }
+
+// Serve accepts connections on ln until ctx is done, then stops accepting,
+// waits up to ShutdownTimeout for in-flight requests, and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: draining in-flight requests", "timeout", ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

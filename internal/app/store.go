@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/store/postgres"
+	"github.com/hearth-chat/hearth/internal/store/sqlite"
+)
+
+// Store is every domain's storage, as one store implements them all.
+type Store interface {
+	account.Store
+}
+
+// openStore opens PostgreSQL when url is set, else SQLite in dataDir. The
+// returned close function releases it.
+func openStore(ctx context.Context, url, dataDir string) (Store, func(), string, error) {
+	if url != "" {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("open PostgreSQL (check --store and that the server is up): %w", err)
+		}
+		return db, func() { db.Close() }, "PostgreSQL", nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, nil, "", fmt.Errorf("create data directory %s: %w", dataDir, err)
+	}
+	path := filepath.Join(dataDir, "hearth.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("open SQLite at %s: %w", path, err)
+	}
+	return db, func() { db.Close() }, "SQLite " + path, nil
+}

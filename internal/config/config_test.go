@@ -1,0 +1,53 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRegister(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    Config
+		wantErr string
+	}{
+		{name: "defaults", want: Config{Addr: DefaultAddr, DataDir: DefaultDataDir, Admins: []string{"administrator"}, RateLimit: true}},
+		{name: "env", env: map[string]string{"HEARTH_ADDR": ":9", "HEARTH_RATE_LIMIT": "off", "HEARTH_SDKAPPID": "1400000001", "HEARTH_SECRET_KEY": "k", "HEARTH_ADMIN": "a, b"},
+			want: Config{Addr: ":9", DataDir: DefaultDataDir, SDKAppID: 1400000001, SecretKey: "k", Admins: []string{"a", "b"}}},
+		{name: "flag beats env", args: []string{"--addr", ":7", "--store", "postgres://x/y"}, env: map[string]string{"HEARTH_ADDR": ":9"},
+			want: Config{Addr: ":7", DataDir: DefaultDataDir, Admins: []string{"administrator"}, RateLimit: true, Store: "postgres://x/y"}},
+		{name: "bad rate-limit", args: []string{"--rate-limit", "maybe"}, wantErr: "--rate-limit"},
+		{name: "bad sdkappid", args: []string{"--sdkappid", "x", "--secret-key", "k"}, wantErr: "--sdkappid"},
+		{name: "sdkappid without key", args: []string{"--sdkappid", "1400000001"}, wantErr: "go together"},
+		{name: "bad store", args: []string{"--store", "mysql://x"}, wantErr: "--store"},
+		{name: "no admin", args: []string{"--admin", " , "}, wantErr: "--admin"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			build := Register(fs, func(k string) string { return c.env[k] })
+			if err := fs.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			got, err := build()
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err %v, want one mentioning %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package rest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hearth-chat/hearth/internal/apitest"
+)
+
+// The REST benchmarks drive the real server over loopback HTTP with the same
+// client and parallelism as the baseline, a bare net/http handler that
+// decodes the same JSON and writes the same envelope, so that the ratio
+// Hearth/baseline is what they measure. Run them together:
+//
+//	go test -run '^$' -bench 'REST' -benchtime 3s ./internal/rest/
+
+type bareCheckReq struct {
+	CheckItem []struct {
+		UserID string `json:"UserID"`
+	} `json:"CheckItem"`
+}
+
+type bareItem struct {
+	ResultCode    int    `json:"ResultCode"`
+	ResultInfo    string `json:"ResultInfo"`
+	UserID        string `json:"UserID"`
+	AccountStatus string `json:"AccountStatus"`
+}
+
+func bareHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req bareCheckReq
+		if err := json.Unmarshal(body, &req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		resp := struct {
+			ActionStatus string     `json:"ActionStatus"`
+			ErrorCode    int        `json:"ErrorCode"`
+			ErrorInfo    string     `json:"ErrorInfo"`
+			ResultItem   []bareItem `json:"ResultItem"`
+		}{ActionStatus: "OK"}
+		for _, it := range req.CheckItem {
+			resp.ResultItem = append(resp.ResultItem, bareItem{UserID: it.UserID, AccountStatus: "Imported"})
+		}
+		out, _ := json.Marshal(resp)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+	})
+}
+
+// runREST posts body(i) to url from b.N parallel requests over one pooled
+// client and fails on any non-OK answer.
+func runREST(b *testing.B, url string, body func(i int64) string) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := client.Post(url, "application/json", strings.NewReader(body(n.Add(1))))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(out), `"ActionStatus":"OK"`) {
+				b.Errorf("answer %s", out)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+const checkBody = `{"CheckItem":[{"UserID":"bench-1"}]}`
+
+func BenchmarkRESTBaselineBareHandler(b *testing.B) {
+	hs := httptest.NewServer(bareHandler())
+	defer hs.Close()
+	runREST(b, hs.URL+"/v4/im_open_login_svc/account_check", func(int64) string { return checkBody })
+}
+
+func benchStores(b *testing.B, fn func(b *testing.B, s *apitest.Server)) {
+	for _, store := range apitest.Stores() {
+		b.Run(store, func(b *testing.B) {
+			opts := apitest.Options{}
+			if store == "postgres" {
+				opts.Postgres = apitest.PostgresSchema(b)
+			}
+			fn(b, apitest.Start(b, opts))
+		})
+	}
+}
+
+func BenchmarkRESTAccountCheck(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *apitest.Server) {
+		s.ImportAccounts(b, "bench-1")
+		runREST(b, s.AdminURL(b, "im_open_login_svc/account_check"), func(int64) string { return checkBody })
+	})
+}
+
+func BenchmarkRESTAccountImport(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *apitest.Server) {
+		prefix := fmt.Sprintf("b%d-", b.N)
+		runREST(b, s.AdminURL(b, "im_open_login_svc/account_import"), func(i int64) string {
+			return `{"UserID":"` + prefix + fmt.Sprint(i) + `","Nick":"bench"}`
+		})
+	})
+}

@@ -1,0 +1,89 @@
+package rest
+
+import (
+	"context"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"golang.org/x/time/rate"
+)
+
+// DefaultRate is the frequency limit of an API whose page gives none
+// (calls per second, per app).
+const DefaultRate = 200
+
+// serviceDefaults are the codes a service answers for a body field of the
+// wrong type, an internal failure and an exceeded frequency limit.
+type serviceDefaults struct {
+	badParam, internal, rateLimited int
+}
+
+var services = map[string]serviceDefaults{
+	"im_open_login_svc":           {apierr.AccountBadParam, apierr.AccountInternal, apierr.APIRateLimited},
+	"profile":                     {apierr.ProfileBadParam, apierr.ProfileInternal, apierr.APIRateLimited},
+	"openim":                      {apierr.MsgBadJSON, 91000, apierr.APIRateLimited},
+	"group_open_http_svc":         {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
+	"million_group_open_http_svc": {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
+}
+
+// handler runs one command on a raw body and returns the response object.
+type handler func(ctx context.Context, c *Call, body []byte) (any, error)
+
+// route is one (service, command) of the route table.
+type route struct {
+	key      string // service/command, set by routeTable
+	command  string
+	service  string
+	rate     float64 // calls per second; 0 means DefaultRate
+	handle   handler
+	defaults serviceDefaults
+	limiter  *rate.Limiter
+	metrics  *routeMetrics
+}
+
+func (r *route) init(limit bool, m *Metrics) {
+	r.defaults = services[r.service]
+	if limit {
+		n := r.rate
+		if n == 0 {
+			n = DefaultRate
+		}
+		r.limiter = rate.NewLimiter(rate.Limit(n), int(n))
+	}
+	if m != nil {
+		r.metrics = m.forRoute(r.key)
+	}
+}
+
+func (r *route) observe(code int, d time.Duration) {
+	if r.metrics != nil {
+		r.metrics.observe(code, d)
+	}
+}
+
+// validator is a request that checks itself after decoding.
+type validator interface{ Validate() error }
+
+// endpoint adapts a typed function to a handler: decode the body into Req,
+// run Req's Validate if it has one, call fn.
+func endpoint[Req any, Resp any](fn func(ctx context.Context, c *Call, req *Req) (Resp, error)) handler {
+	return func(ctx context.Context, c *Call, body []byte) (any, error) {
+		req := new(Req)
+		if err := decode(body, req); err != nil {
+			return nil, err
+		}
+		if v, ok := any(req).(validator); ok {
+			if err := v.Validate(); err != nil {
+				return nil, err
+			}
+		}
+		resp, err := fn(ctx, c, req)
+		if err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
+}
+
+// empty is the response of a command that answers only the envelope.
+type empty struct{}

@@ -33,7 +33,8 @@ type Deps struct {
 	Accounts  *account.Service
 	RateLimit bool
 	Logger    *slog.Logger
-	Metrics   *Metrics // nil: no metrics
+	Metrics   *Metrics         // nil: no metrics
+	Now       func() time.Time // the clock rate limits use; nil: time.Now
 }
 
 // Server serves the v4 REST API.
@@ -49,6 +50,9 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	s := &Server{deps: d, appID: strconv.FormatUint(d.SDKAppID, 10), log: d.Logger}
 	s.routes = s.routeTable()
@@ -109,7 +113,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id uint64) (*rout
 	if rt == nil {
 		return fail(nil, apierr.UnknownCommand, "unknown service or command: "+service+"/"+command)
 	}
-	if rt.limiter != nil && !rt.limiter.Allow() {
+	if rt.limiter != nil && !rt.limiter.AllowN(s.deps.Now(), 1) {
 		return fail(rt, rt.defaults.rateLimited, "the call frequency of "+rt.key+" exceeds its limit")
 	}
 

@@ -1,0 +1,79 @@
+package rest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/store/sqlite"
+	"github.com/hearth-chat/hearth/internal/usersig"
+)
+
+// TestRateLimitCounts uses a frozen clock: within one instant exactly the
+// documented number of calls pass, the next answers the service's code, and
+// a second later the budget is back.
+func TestRateLimitCounts(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "rl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	accounts := account.NewService(db, []string{"administrator"}, nil)
+	if err := accounts.EnsureAdmins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const app, key = 1400000001, "k"
+	now := time.Unix(1_800_000_000, 0)
+	s := NewServer(Deps{SDKAppID: app, Verifier: usersig.NewVerifier(app, key), Accounts: accounts, RateLimit: true, Now: func() time.Time { return now }})
+	sig, err := usersig.Sign(app, key, "administrator", time.Now(), time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(api, body string) int {
+		r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/v4/%s?sdkappid=%d&identifier=administrator&usersig=%s", api, app, sig), strings.NewReader(body))
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		var code int
+		fmt.Sscanf(w.Body.String()[strings.Index(w.Body.String(), `"ErrorCode":`)+len(`"ErrorCode":`):], "%d", &code)
+		return code
+	}
+	cases := []struct {
+		api, body string
+		limit     int
+		code      int
+	}{
+		{"im_open_login_svc/account_check", `{"CheckItem":[{"UserID":"x"}]}`, 200, apierr.APIRateLimited},
+		{"im_open_login_svc/multiaccount_import", `{"Accounts":["x"]}`, 100, apierr.APIRateLimited},
+		{"im_open_login_svc/account_delete", `{"DeleteItem":[{"UserID":"y"}]}`, 100, apierr.APIRateLimited},
+		{"profile/portrait_get", `{"To_Account":["x"],"TagList":["Tag_Profile_IM_Nick"]}`, 200, apierr.APIRateLimited},
+	}
+	for _, c := range cases {
+		t.Run(c.api, func(t *testing.T) {
+			for i := 0; i < c.limit; i++ {
+				if got := call(c.api, c.body); got != 0 && got != apierr.AccountNotFound {
+					t.Fatalf("call %d answered %d within the limit", i+1, got)
+				}
+			}
+			if got := call(c.api, c.body); got != c.code {
+				t.Fatalf("call %d answered %d, want %d", c.limit+1, got, c.code)
+			}
+		})
+	}
+	now = now.Add(time.Second)
+	if got := call(cases[0].api, cases[0].body); got != 0 {
+		t.Fatalf("a second later: %d, want 0", got)
+	}
+	// The group services answer 10006 rather than 60007.
+	for _, svc := range []string{"group_open_http_svc", "million_group_open_http_svc"} {
+		if got := services[svc].rateLimited; got != apierr.GroupRateLimited {
+			t.Errorf("%s rate-limit code %d, want 10006", svc, got)
+		}
+	}
+}

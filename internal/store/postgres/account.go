@@ -81,20 +81,44 @@ func itemArrays(ids []string, items []account.ProfileItem) (userIDs, tags, value
 	return userIDs, tags, values
 }
 
-// DeleteAccounts implements [account.Store] with one statement. deleted is
-// in the order of ids, each ID once.
+// DeleteAccounts implements [account.Store] in one round trip: a batch,
+// run as one implicit transaction, that locks the accounts' groups (in ID
+// order, as every change to members does), deletes the memberships while
+// fixing each group's member_num and owner, then deletes the accounts. A
+// membership committed meanwhile fails the last statement on the foreign key,
+// and the whole batch runs again. deleted is in the order of ids, each ID
+// once.
 func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	sortedIDs := sorted(unique(ids))
 	var gone []string
-	err = retry(ctx, func() error {
+	err = db.batch(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT FROM groups
+			WHERE id IN (SELECT group_id FROM group_members WHERE user_id = ANY($1))
+			ORDER BY id FOR UPDATE`, sortedIDs)
+		b.Queue(`WITH d AS (
+				DELETE FROM group_members WHERE user_id = ANY($1) RETURNING group_id, user_id
+			), c AS (
+				SELECT group_id, count(*) AS n, array_agg(user_id) AS users FROM d GROUP BY group_id
+			)
+			UPDATE groups g SET member_num = g.member_num - c.n,
+				owner = CASE WHEN g.owner = ANY(c.users) THEN NULL ELSE g.owner END
+			FROM c WHERE g.id = c.group_id`, sortedIDs)
 		// profile_items go with their account: ON DELETE CASCADE.
-		rows, _ := db.pool.Query(ctx, `DELETE FROM accounts WHERE user_id = ANY($1) RETURNING user_id`, ids)
+		b.Queue(`DELETE FROM accounts WHERE user_id = ANY($1) RETURNING user_id`, sortedIDs)
+	}, func(br pgx.BatchResults) error {
+		for range 2 {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+		rows, _ := br.Query()
 		var err error
 		gone, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err
-	})
+	}, foreignKeyViolation)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d accounts: %w", len(ids), err)
 	}
@@ -187,7 +211,7 @@ func (db *DB) SetProfile(ctx context.Context, id string, items []account.Profile
 			_, err := db.pool.Exec(ctx, upsertItems, itemIDs, tags, values)
 			return err
 		})
-		if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23503" { // foreign_key_violation
+		if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == foreignKeyViolation {
 			err = account.ErrNotFound
 		}
 	}

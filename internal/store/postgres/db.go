@@ -1,17 +1,23 @@
 // Package postgres is Hearth's PostgreSQL store: it implements every
-// domain's Store interface (account.Store so far) on a pgx connection pool,
-// with its schema migrations embedded in the binary.
+// domain's Store interface (account.Store and group.Store so far) on a pgx
+// connection pool, with its schema migrations embedded in the binary.
 //
 // Several Hearth nodes may share one database: migrations run at Open under
 // a transaction-scoped advisory lock, and multi-row work is sent as one
 // statement over arrays or as one pipelined pgx.Batch (one round trip, one
 // implicit transaction).
+//
+// Lock order: every change to a group's members locks the group row first
+// (SELECT … FOR UPDATE), then member rows, then (through the foreign key)
+// account rows in UserID order. Deadlocks that remain possible are rare and
+// are retried by PostgreSQL aborting one side and the store running it again.
 package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,13 +82,15 @@ func (db *DB) Close() error {
 // aborted to break a deadlock or a serialization conflict.
 const maxAttempts = 4
 
-// retry runs fn, which must be one whole transaction (a single statement or
-// an implicit-transaction batch), again while it fails with a deadlock or
-// serialization failure, which PostgreSQL resolves by aborting one side.
-func retry(ctx context.Context, fn func() error) error {
+// retry runs fn, which must be one whole transaction (a single statement, an
+// implicit-transaction batch or an explicit transaction), again while it
+// fails with a deadlock or serialization failure, which PostgreSQL resolves
+// by aborting one side, or with one of the SQLSTATE codes in alsoRetry.
+func retry(ctx context.Context, fn func() error, alsoRetry ...string) error {
 	var err error
 	for attempt := range maxAttempts {
-		if err = fn(); !retryable(err) || attempt == maxAttempts-1 {
+		err = fn()
+		if !retryable(err) && !slices.Contains(alsoRetry, pgCode(err)) || attempt == maxAttempts-1 {
 			return err
 		}
 		select {
@@ -115,4 +123,28 @@ func (db *DB) sendBatch(ctx context.Context, build func(b *pgx.Batch)) error {
 		build(b)
 		return db.pool.SendBatch(ctx, b).Close()
 	})
+}
+
+// batch sends the batch that build makes as one round trip, run by
+// PostgreSQL as one implicit transaction, hands its results to read, and
+// closes it; the whole is retried by retry (with alsoRetry). read must reset
+// whatever it fills, as it may run more than once.
+func (db *DB) batch(ctx context.Context, build func(b *pgx.Batch), read func(br pgx.BatchResults) error, alsoRetry ...string) error {
+	return retry(ctx, func() error {
+		b := &pgx.Batch{}
+		build(b)
+		br := db.pool.SendBatch(ctx, b)
+		if err := read(br); err != nil {
+			_ = br.Close()
+			return err
+		}
+		return br.Close()
+	}, alsoRetry...)
+}
+
+// inTx runs fn in a transaction and commits it, or rolls it back when fn
+// fails; the whole is retried by retry. fn must reset whatever it fills, as
+// it may run more than once.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return retry(ctx, func() error { return pgx.BeginFunc(ctx, db.pool, fn) })
 }

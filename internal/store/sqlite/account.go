@@ -54,13 +54,26 @@ func (db *DB) ImportAccounts(ctx context.Context, accounts []account.Import, cre
 }
 
 // DeleteAccounts implements [account.Store]. deleted is in the order of ids,
-// each ID once.
+// each ID once. Each account leaves its groups first: their member_num drops
+// by one, and a group it owned is left without an owner.
 func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error) {
 	ids = unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		leaveGroups, err := tx.PrepareContext(ctx, `UPDATE groups
+			SET member_num = member_num - 1, owner = CASE WHEN owner = ?1 THEN NULL ELSE owner END
+			WHERE id IN (SELECT group_id FROM group_members WHERE user_id = ?1)`)
+		if err != nil {
+			return err
+		}
+		defer leaveGroups.Close()
+		delMemberships, err := tx.PrepareContext(ctx, `DELETE FROM group_members WHERE user_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer delMemberships.Close()
 		// profile_items go with their account: ON DELETE CASCADE.
 		del, err := tx.PrepareContext(ctx, `DELETE FROM accounts WHERE user_id = ?`)
 		if err != nil {
@@ -68,6 +81,12 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []strin
 		}
 		defer del.Close()
 		for _, id := range ids {
+			if _, err := leaveGroups.ExecContext(ctx, id); err != nil {
+				return err
+			}
+			if _, err := delMemberships.ExecContext(ctx, id); err != nil {
+				return err
+			}
 			res, err := del.ExecContext(ctx, id)
 			if err != nil {
 				return err

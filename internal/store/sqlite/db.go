@@ -1,6 +1,6 @@
 // Package sqlite is Hearth's embedded store: one SQLite database file that
-// implements every domain's Store interface (account.Store so far), with its
-// schema migrations embedded in the binary.
+// implements every domain's Store interface (account.Store and group.Store
+// so far), with its schema migrations embedded in the binary.
 //
 // It uses the pure-Go modernc.org/sqlite driver (no cgo). The database runs in
 // WAL mode with one writer connection, which serialises all writes inside the
@@ -40,6 +40,8 @@ const (
 type DB struct {
 	write *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
+
+	readStmts sync.Map // query text → *sql.Stmt on read; see readStmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -150,6 +152,10 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		var errs []error
 		if db.read != nil {
+			db.readStmts.Range(func(_, stmt any) bool {
+				errs = append(errs, stmt.(*sql.Stmt).Close())
+				return true
+			})
 			errs = append(errs, db.read.Close())
 		}
 		errs = append(errs, db.write.Close())
@@ -173,4 +179,22 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// readStmt returns query prepared on the reader pool, preparing it on first
+// use. database/sql then prepares it once per reader connection and reuses
+// it, which saves parsing the SQL on every call of a hot read.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if stmt, ok := db.readStmts.Load(query); ok {
+		return stmt.(*sql.Stmt), nil
+	}
+	stmt, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.readStmts.LoadOrStore(query, stmt); loaded {
+		_ = stmt.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return stmt, nil
 }

@@ -43,6 +43,8 @@ func TestStore(t *testing.T) {
 
 func BenchmarkImportAccount(b *testing.B)     { storetest.BenchImportAccount(b, open) }
 func BenchmarkImportAccounts100(b *testing.B) { storetest.BenchImportAccounts100(b, open) }
+func BenchmarkAddMembers300(b *testing.B)     { storetest.BenchAddMembers300(b, open) }
+func BenchmarkGetMember(b *testing.B)         { storetest.BenchGetMember(b, open) }
 
 // TestOpenSettings checks the connection settings Open promises, on the
 // writer and on a reader.

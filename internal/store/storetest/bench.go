@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/group"
 )
 
 // benchProfile is the profile each benchmarked account is imported with.
@@ -43,5 +44,56 @@ func BenchImportAccounts100(b *testing.B, open Opener) {
 		if err := s.ImportAccounts(ctx, imports, 100); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchAddMembers300 measures AddMembers of 300 members at once (one
+// call of the 334 that build a 100,000-member community) into an empty
+// group. Each call has a new group and the previous one is deleted, untimed,
+// so that the tables keep their size whatever b.N is.
+func BenchAddMembers300(b *testing.B, open Opener) {
+	s, _ := open(b)
+	ctx := b.Context()
+	ids := userIDs("m", 300)
+	mustAccounts(b, s, ids...)
+	ms := members(ids...)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		if n > 0 {
+			if err := s.DeleteGroup(ctx, "@TGS#bench"+strconv.Itoa(n-1)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		g := fullGroup("@TGS#bench"+strconv.Itoa(n), group.Community)
+		g.Owner = ""
+		n++
+		if err := s.CreateGroup(ctx, g, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := s.AddMembers(ctx, g.ID, ms, 100_000)
+		if err != nil || len(res.Added) != len(ms) {
+			b.Fatalf("AddMembers: %d added, %v", len(res.Added), err)
+		}
+	}
+}
+
+// BenchGetMember measures GetMember in a group of 300 members.
+func BenchGetMember(b *testing.B, open Opener) {
+	s, _ := open(b)
+	ctx := b.Context()
+	ids := userIDs("m", 300)
+	g := fullGroup("@TGS#bench", group.Community)
+	g.Owner = ""
+	mustCreate(b, s, g, members(ids...)...)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if _, err := s.GetMember(ctx, g.ID, ids[n%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
 	}
 }

@@ -22,12 +22,14 @@ import (
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/group"
 )
 
 // Store is every domain storage interface a Hearth store implements. It
 // grows as domains are added.
 type Store interface {
 	account.Store
+	group.Store
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -57,6 +59,9 @@ type testCase struct {
 // a fresh store from open.
 func Run(t *testing.T, open Opener) {
 	t.Run("account", func(t *testing.T) { runCases(t, open, accountCases) })
+	t.Run("group", func(t *testing.T) { runCases(t, open, groupCases) })
+	t.Run("member", func(t *testing.T) { runCases(t, open, memberCases) })
+	t.Run("membership", func(t *testing.T) { runCases(t, open, membershipCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

@@ -42,14 +42,16 @@ var ErrNotFound = errors.New("account not found")
 
 // Store is the storage the account domain needs. Every method is atomic:
 // it either commits all it was asked to do or nothing, and returns only
-// once the change is durable.
+// once the change is committed (durable across a process crash; across
+// power loss too where the store is configured for it).
 type Store interface {
 	// ImportAccounts creates the accounts that do not exist (with createdAt
 	// as their creation time, unix seconds) and applies each Import's
 	// profile items, in one transaction.
 	ImportAccounts(ctx context.Context, accounts []Import, createdAt int64) error
 	// DeleteAccounts deletes the named accounts with their profiles and
-	// returns the IDs that existed.
+	// group memberships (groups they owned are left without an owner) and
+	// returns the IDs that existed, each once, in input order.
 	DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error)
 	// ExistingAccounts returns the subset of ids that exist.
 	ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error)

@@ -24,7 +24,14 @@ type Service struct {
 	// every request. A kick on this node updates it; other nodes will learn
 	// through the event bus (cluster mode).
 	revoked sync.Map // string -> int64
+
+	onDelete []func(ids []string)
 }
+
+// OnDelete registers fn to be called with the UserIDs of accounts that
+// were deleted, after the store committed (caches of other domains forget
+// them).
+func (s *Service) OnDelete(fn func(ids []string)) { s.onDelete = append(s.onDelete, fn) }
 
 // NewService returns a Service over store. admins are the App admin UserIDs;
 // now is the clock (time.Now when nil).
@@ -160,6 +167,11 @@ func (s *Service) Delete(ctx context.Context, ids []string) ([]ItemResult, error
 	for _, id := range deleted {
 		gone[id] = true
 		s.revoked.Delete(id)
+	}
+	if len(deleted) > 0 {
+		for _, fn := range s.onDelete {
+			fn(deleted)
+		}
 	}
 	out := make([]ItemResult, len(ids))
 	for i, id := range ids {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/config"
+	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/rest"
 	"github.com/hearth-chat/hearth/internal/usersig"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +30,8 @@ type Server struct {
 	SDKAppID  uint64
 	SecretKey string
 	Accounts  *account.Service
+	Groups    *group.Service
+	Bus       event.Bus
 	StoreDesc string
 
 	handler    http.Handler
@@ -50,12 +54,16 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		closeStore()
 		return nil, fmt.Errorf("import the App admin accounts: %w", err)
 	}
+	bus := event.NewLocal()
+	groups := group.NewService(store, store, bus, nil)
+	accounts.OnDelete(groups.ForgetUsers)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
 		SDKAppID:  cfg.SDKAppID,
 		Verifier:  usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
 		Accounts:  accounts,
+		Groups:    groups,
 		RateLimit: cfg.RateLimit,
 		Logger:    log,
 		Metrics:   rest.NewMetrics(reg),
@@ -68,7 +76,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return &Server{
-		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, StoreDesc: desc,
+		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Bus: bus, StoreDesc: desc,
 		handler: mux, closeStore: closeStore, log: log,
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 )
@@ -14,6 +15,7 @@ import (
 // Store is every domain's storage, as one store implements them all.
 type Store interface {
 	account.Store
+	group.Store
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

@@ -3,14 +3,10 @@ package rest
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sort"
 	"testing"
 
-	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
-	"github.com/hearth-chat/hearth/internal/store/sqlite"
-	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
 // FuzzRequestBodies feeds arbitrary bodies to every route's decoder and
@@ -22,21 +18,16 @@ func FuzzRequestBodies(f *testing.F) {
 		`{}`, `{"UserID":"a"}`, `{"Identifier":5}`, `{"Accounts":["a",""]}`, `{"AccountList":[{"UserID":"b","Nick":"x"}]}`,
 		`{"CheckItem":[{"UserID":"a"}]}`, `{"DeleteItem":[{"UserID":null}]}`, `{"From_Account":"a","ProfileItem":[{"Tag":"Tag_Profile_IM_Level","Value":1e3}]}`,
 		`{"To_Account":["a"],"TagList":["Tag_Profile_IM_Nick"]}`, `[`, `{"UserID":"\u0000"}`, `null`,
+		`{"Type":"Community","Name":"c","SupportTopic":1,"MemberList":[{"Member_Account":"administrator"}]}`,
+		`{"GroupId":"@TGS#_x","MemberList":[{"Member_Account":"a"}],"Limit":-1,"Next":"!"}`,
+		`{"GroupIdList":["a","@TGS#_"],"ResponseFilter":{"MemberInfoFilter":[]}}`,
+		`{"GroupId":"g","Members_Account":["a"],"MuteTime":4294967296}`,
 	} {
-		for i := range 7 {
+		for i := range 23 {
 			f.Add(uint8(i), []byte(seed))
 		}
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
-	accounts := account.NewService(db, []string{"administrator"}, nil)
-	if err := accounts.EnsureAdmins(context.Background()); err != nil {
-		f.Fatal(err)
-	}
-	s := NewServer(Deps{SDKAppID: 1400000001, Verifier: usersig.NewVerifier(1400000001, "k"), Accounts: accounts})
+	s := NewServer(testDeps(f, 1400000001, "k"))
 	keys := make([]string, 0, len(s.routes))
 	for k := range s.routes {
 		keys = append(keys, k)

@@ -1,18 +1,14 @@
 package rest
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
-	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -20,18 +16,11 @@ import (
 // documented number of calls pass, the next answers the service's code, and
 // a second later the budget is back.
 func TestRateLimitCounts(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "rl.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	accounts := account.NewService(db, []string{"administrator"}, nil)
-	if err := accounts.EnsureAdmins(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	const app, key = 1400000001, "k"
 	now := time.Unix(1_800_000_000, 0)
-	s := NewServer(Deps{SDKAppID: app, Verifier: usersig.NewVerifier(app, key), Accounts: accounts, RateLimit: true, Now: func() time.Time { return now }})
+	d := testDeps(t, app, key)
+	d.RateLimit, d.Now = true, func() time.Time { return now }
+	s := NewServer(d)
 	sig, err := usersig.Sign(app, key, "administrator", time.Now(), time.Hour, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,7 @@
 package rest
 
+const gsvc = "group_open_http_svc"
+
 // routeTable maps every (service, command) the gateway serves to its
 // handler, in one place. Rates are the documented calls per second per app.
 func (s *Server) routeTable() map[string]*route {
@@ -13,6 +15,23 @@ func (s *Server) routeTable() map[string]*route {
 		// Profiles: shared/spec/core.md §4.1.
 		{service: "profile", command: "portrait_set", handle: endpoint(s.portraitSet)},
 		{service: "profile", command: "portrait_get", handle: endpoint(s.portraitGet)},
+		// Groups: shared/spec/groups-topics-permissions.md §4.
+		{service: gsvc, command: "create_group", handle: endpoint(s.createGroup)},
+		{service: gsvc, command: "import_group", handle: endpoint(s.importGroup)},
+		{service: gsvc, command: "get_group_info", handle: endpoint(s.groupInfo)},
+		{service: gsvc, command: "modify_group_base_info", handle: endpoint(s.modifyGroup)},
+		{service: gsvc, command: "destroy_group", handle: endpoint(s.destroyGroup)},
+		{service: gsvc, command: "get_appid_group_list", handle: endpoint(s.appGroupList)},
+		{service: gsvc, command: "add_group_member", handle: endpoint(s.addGroupMember)},
+		{service: gsvc, command: "import_group_member", handle: endpoint(s.importGroupMember)},
+		{service: gsvc, command: "delete_group_member", handle: endpoint(s.deleteGroupMember)},
+		{service: gsvc, command: "modify_group_member_info", handle: endpoint(s.modifyGroupMember)},
+		{service: gsvc, command: "get_group_member_info", handle: endpoint(s.groupMemberInfo)},
+		{service: gsvc, command: "get_joined_group_list", handle: endpoint(s.joinedGroups)},
+		{service: gsvc, command: "get_role_in_group", handle: endpoint(s.roleInGroup)},
+		{service: gsvc, command: "forbid_send_msg", handle: endpoint(s.forbidSendMsg)},
+		{service: gsvc, command: "get_group_muted_account", handle: endpoint(s.mutedAccounts)},
+		{service: gsvc, command: "change_group_owner", handle: endpoint(s.changeGroupOwner)},
 	}
 	m := make(map[string]*route, len(table))
 	for _, r := range table {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	SDKAppID  uint64
 	Verifier  *usersig.Verifier
 	Accounts  *account.Service
+	Groups    *group.Service
 	RateLimit bool
 	Logger    *slog.Logger
 	Metrics   *Metrics         // nil: no metrics

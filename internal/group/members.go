@@ -1,0 +1,352 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hearth-chat/hearth/internal/apierr"
+)
+
+// Member returns userID's membership of groupID from the cache or the
+// store; ErrNoMember when the user is not a member.
+func (s *Service) Member(ctx context.Context, groupID, userID string) (Member, error) {
+	if m, ok, found := s.cache.get(groupID, userID); found {
+		if !ok {
+			return Member{}, ErrNoMember
+		}
+		return m, nil
+	}
+	epoch := s.cache.begin()
+	m, err := s.store.GetMember(ctx, groupID, userID)
+	switch {
+	case errors.Is(err, ErrNoMember):
+		s.cache.put(epoch, groupID, userID, Member{}, false)
+		return Member{}, ErrNoMember
+	case err != nil:
+		return Member{}, fmt.Errorf("get member: %w", err)
+	}
+	s.cache.put(epoch, groupID, userID, m, true)
+	return m, nil
+}
+
+// ForgetUsers drops cached memberships of deleted accounts.
+func (s *Service) ForgetUsers(users []string) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	s.cache.epoch++
+	gone := make(map[string]bool, len(users))
+	for _, u := range users {
+		gone[u] = true
+	}
+	for k := range s.cache.entries {
+		if gone[k.user] {
+			delete(s.cache.entries, k)
+		}
+	}
+}
+
+// Add results of add_group_member and import_group_member.
+const (
+	AddFailed  = 0
+	AddOK      = 1
+	AddAlready = 2
+)
+
+// AddItem is the outcome for one account.
+type AddItem struct {
+	UserID string
+	Result int
+}
+
+// checkMemberList validates a list of UserIDs for a member operation.
+func checkMemberList(field string, ids []string, max int) error {
+	if len(ids) == 0 {
+		return badParam("%s is empty", field)
+	}
+	if len(ids) > max {
+		return apierr.New(apierr.GroupTooManyAccounts, "at most %d accounts in %s", max, field)
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id == "" {
+			return badParam("%s holds an empty account", field)
+		}
+		if seen[id] {
+			return badParam("%s holds %s twice", field, id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// AddMembers adds accounts to a group (add_group_member): each item answers
+// 1 added, 2 already a member, 0 not an imported account. When the group
+// cannot take them all, nothing is added (10014).
+func (s *Service) AddMembers(ctx context.Context, groupID string, ids []string) ([]AddItem, error) {
+	nm := make([]NewMember, len(ids))
+	for i, id := range ids {
+		nm[i] = NewMember{UserID: id}
+	}
+	return s.addMembers(ctx, groupID, nm, false)
+}
+
+// ImportMembers adds members with their roles and join times
+// (import_group_member), without notifications.
+func (s *Service) ImportMembers(ctx context.Context, groupID string, members []NewMember) ([]AddItem, error) {
+	return s.addMembers(ctx, groupID, members, true)
+}
+
+func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMember, imported bool) ([]AddItem, error) {
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, m := range list {
+		ids[i] = m.UserID
+		if m.Role != "" && m.Role != string(RoleAdmin) && m.Role != string(RoleMember) {
+			return nil, badParam("Role of %s must be Admin or Member", m.UserID)
+		}
+		if m.JoinTime < 0 {
+			return nil, badParam("JoinTime of %s must not be negative", m.UserID)
+		}
+	}
+	if err := checkMemberList("MemberList", ids, MaxAddMembers); err != nil {
+		return nil, err
+	}
+	if g.Type == AVChatRoom {
+		return nil, apierr.New(apierr.GroupNoPermission, "members join AVChatRoom groups through the client; they cannot be added")
+	}
+	exist, err := s.accounts.ExistingAccounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().Unix()
+	add := make([]Member, 0, len(list))
+	for _, m := range list {
+		if !exist[m.UserID] {
+			continue
+		}
+		role := RoleMember
+		if m.Role == string(RoleAdmin) {
+			role = RoleAdmin
+		}
+		join := now
+		if imported && m.JoinTime > 0 {
+			join = m.JoinTime
+		}
+		add = append(add, Member{GroupID: g.ID, UserID: m.UserID, Role: role, JoinTime: join, MsgFlag: AcceptAndNotify})
+	}
+	res, err := s.store.AddMembers(ctx, g.ID, add, g.MaxMemberNum)
+	switch {
+	case errors.Is(err, ErrFull):
+		return nil, apierr.New(apierr.GroupFull, "group %s cannot take these members: at most %d", g.ID, g.MaxMemberNum)
+	case err != nil:
+		return nil, notFound(g.ID, err)
+	}
+	s.cache.drop(g.ID, res.Added...)
+	result := make(map[string]int, len(ids))
+	for _, id := range res.Added {
+		result[id] = AddOK
+	}
+	for _, id := range res.Already {
+		result[id] = AddAlready
+	}
+	out := make([]AddItem, len(ids))
+	for i, id := range ids {
+		out[i] = AddItem{UserID: id, Result: result[id]}
+	}
+	if len(res.Added) > 0 && !imported {
+		s.publish("group.members_added", g.ID, "", res.Added, nil)
+	}
+	return out, nil
+}
+
+// DeleteMembers removes members (delete_group_member). The owner cannot be
+// removed; accounts that are not members are ignored.
+func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []string, reason string) error {
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	if err := checkMemberList("MemberToDel_Account", ids, MaxDeleteMembers); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == g.Owner {
+			return apierr.New(apierr.GroupNoPermission, "the owner %s cannot be removed: change the owner first", id)
+		}
+	}
+	removed, err := s.store.DeleteMembers(ctx, g.ID, ids)
+	if err != nil {
+		return notFound(g.ID, err)
+	}
+	s.cache.drop(g.ID, ids...)
+	if len(removed) > 0 {
+		s.publish("group.members_removed", g.ID, "", removed, reason)
+	}
+	return nil
+}
+
+// MemberUpdate is modify_group_member_info after decoding.
+type MemberUpdate struct {
+	GroupID        string
+	UserID         string
+	Role           *string
+	MsgFlag        *string
+	NameCard       *string
+	MuteSeconds    *int64 // MuteTime / ShutUpTime: 0 unmutes
+	AppDefinedData []KV
+}
+
+// ModifyMember changes one member (modify_group_member_info).
+func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, error) {
+	g, err := s.Get(ctx, u.GroupID)
+	if err != nil {
+		return Member{}, err
+	}
+	if u.UserID == "" {
+		return Member{}, badParam("Member_Account is required")
+	}
+	m, err := s.Member(ctx, g.ID, u.UserID)
+	if errors.Is(err, ErrNoMember) {
+		return Member{}, badParam("%s is not a member of %s", u.UserID, g.ID)
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	var p MemberPatch
+	if u.Role != nil {
+		if *u.Role != string(RoleAdmin) && *u.Role != string(RoleMember) {
+			return Member{}, badParam("Role must be Admin or Member")
+		}
+		if m.Role == RoleOwner {
+			return Member{}, apierr.New(apierr.GroupNoPermission, "the owner's role cannot be changed: use change_group_owner")
+		}
+		r := Role(*u.Role)
+		p.Role = &r
+	}
+	if err := oneOf("MsgFlag", u.MsgFlag, AcceptAndNotify, AcceptNotNotify, Discard); err != nil {
+		return Member{}, err
+	}
+	p.MsgFlag = u.MsgFlag
+	if err := checkLen("NameCard", u.NameCard, MaxNameCardBytes); err != nil {
+		return Member{}, err
+	}
+	p.NameCard = u.NameCard
+	if u.MuteSeconds != nil {
+		until, err := s.muteUntil(*u.MuteSeconds)
+		if err != nil {
+			return Member{}, err
+		}
+		if m.Role == RoleOwner && until != 0 {
+			return Member{}, apierr.New(apierr.GroupNoPermission, "the owner cannot be muted")
+		}
+		p.MuteUntil = &until
+	}
+	if len(u.AppDefinedData) > 0 {
+		if err := checkAppData("AppMemberDefinedData", u.AppDefinedData, MaxMemberDataKeys, MaxMemberDataValBytes); err != nil {
+			return Member{}, err
+		}
+		if n := len(mergeAppData(m.AppDefinedData, u.AppDefinedData)); n > MaxMemberDataKeys {
+			return Member{}, badParam("the member would have %d AppMemberDefinedData keys; at most %d", n, MaxMemberDataKeys)
+		}
+		p.AppDefinedData = u.AppDefinedData
+	}
+	after, err := s.store.ModifyMember(ctx, g.ID, u.UserID, p)
+	if err != nil {
+		if errors.Is(err, ErrNoMember) {
+			return Member{}, badParam("%s is not a member of %s", u.UserID, g.ID)
+		}
+		return Member{}, err
+	}
+	s.cache.drop(g.ID, u.UserID)
+	s.publish("group.member_modified", g.ID, "", []string{u.UserID}, after)
+	return after, nil
+}
+
+// muteUntil turns a MuteTime in seconds into an absolute time: 0 unmutes,
+// MuteForever mutes for good.
+func (s *Service) muteUntil(seconds int64) (int64, error) {
+	switch {
+	case seconds < 0 || seconds > MaxMuteSeconds:
+		return 0, badParam("MuteTime must be 0..%d seconds", int64(MaxMuteSeconds))
+	case seconds == 0:
+		return 0, nil
+	case seconds == MuteForever:
+		return MuteForever, nil
+	}
+	return s.now().Unix() + seconds, nil
+}
+
+// Mute mutes (or with 0 unmutes) members for seconds (forbid_send_msg).
+// Accounts that are not members are ignored; the owner cannot be muted.
+func (s *Service) Mute(ctx context.Context, groupID string, ids []string, muteTime *int64) error {
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	if err := checkMemberList("Members_Account", ids, MaxMuteMembers); err != nil {
+		return err
+	}
+	if muteTime == nil {
+		return badParam("MuteTime is required (seconds; 0 unmutes)")
+	}
+	seconds := *muteTime
+	until, err := s.muteUntil(seconds)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == g.Owner && until != 0 {
+			return apierr.New(apierr.GroupNoPermission, "the owner %s cannot be muted", id)
+		}
+	}
+	muted, err := s.store.SetMuteUntil(ctx, g.ID, ids, until)
+	if err != nil {
+		return notFound(g.ID, err)
+	}
+	s.cache.drop(g.ID, ids...)
+	if len(muted) > 0 {
+		s.publish("group.members_muted", g.ID, "", muted, until)
+	}
+	return nil
+}
+
+// Muted lists members muted now (get_group_muted_account).
+func (s *Service) Muted(ctx context.Context, groupID string) ([]Member, error) {
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.MutedMembers(ctx, g.ID, s.now().Unix())
+}
+
+// Roles answers each account's role in a group, "NotMember" for those
+// outside it (get_role_in_group).
+func (s *Service) Roles(ctx context.Context, groupID string, ids []string) ([]string, error) {
+	g, err := s.Get(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, badParam("User_Account is empty")
+	}
+	if len(ids) > MaxRoleQuery {
+		return nil, apierr.New(apierr.GroupTooManyAccounts, "at most %d accounts in User_Account", MaxRoleQuery)
+	}
+	found, err := s.store.GetMembers(ctx, g.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		if m, ok := found[id]; ok {
+			out[i] = string(m.Role)
+		} else {
+			out[i] = "NotMember"
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,210 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/permission"
+)
+
+// Accounts is what the group domain needs to know about accounts.
+type Accounts interface {
+	ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error)
+}
+
+// GrantSource supplies the permission grants of a member beyond the
+// community's DefaultPermission: its permission groups' bits, and the
+// topic's default and permission-group bits when topicID is set. The
+// permission-group domain provides it; nil means there are none.
+type GrantSource interface {
+	Grants(ctx context.Context, g Group, userID, topicID string) ([]permission.Grant, error)
+}
+
+// Service applies the group rules over a Store.
+type Service struct {
+	store    Store
+	accounts Accounts
+	bus      event.Bus
+	now      func() time.Time
+	grants   GrantSource
+	cache    *memberCache
+}
+
+// NewService returns a Service. bus may be nil (no events); now nil means
+// time.Now.
+func NewService(store Store, accounts Accounts, bus event.Bus, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, accounts: accounts, bus: bus, now: now, cache: newMemberCache(DefaultCacheSize)}
+}
+
+// SetGrantSource plugs in the permission-group domain.
+func (s *Service) SetGrantSource(g GrantSource) { s.grants = g }
+
+// Actor is who performs an operation: the app admin itself (UserID "") or a
+// user the app admin acts for (From_Account / Operator_Account).
+type Actor struct{ UserID string }
+
+// AppAdmin is the app admin acting as itself.
+var AppAdmin = Actor{}
+
+func (s *Service) publish(typ, groupID, operator string, users []string, data any) {
+	if s.bus == nil {
+		return
+	}
+	s.bus.Publish(event.Event{Type: typ, GroupID: groupID, Operator: operator, Users: users, Time: s.now().UnixMilli(), Data: data})
+}
+
+// notFound maps a store's ErrNotFound to 10010.
+func notFound(id string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return apierr.New(apierr.GroupNotFound, "group %s does not exist or was dissolved", id)
+	}
+	return err
+}
+
+// Get returns a group, with 10015 for a malformed ID and 10010 for a
+// missing group.
+func (s *Service) Get(ctx context.Context, id string) (Group, error) {
+	if id == "" {
+		return Group{}, badParam("GroupId is required")
+	}
+	if !ValidID(id) {
+		return Group{}, apierr.New(apierr.GroupBadID, "GroupId %q is not a valid group ID", id)
+	}
+	g, err := s.store.GetGroup(ctx, id)
+	if err != nil {
+		return Group{}, notFound(id, err)
+	}
+	return g, nil
+}
+
+// kind maps a group type to the permission engine's kind.
+func kind(t Type) permission.GroupKind {
+	switch t {
+	case Private:
+		return permission.KindPrivate
+	case Public:
+		return permission.KindPublic
+	case ChatRoom:
+		return permission.KindChatRoom
+	case AVChatRoom:
+		return permission.KindAVChatRoom
+	default:
+		return permission.KindCommunity
+	}
+}
+
+func permRole(r Role) permission.Role {
+	switch r {
+	case RoleOwner:
+		return permission.RoleOwner
+	case RoleAdmin:
+		return permission.RoleAdmin
+	case RoleMember:
+		return permission.RoleMember
+	}
+	return permission.RoleNone
+}
+
+// Subject builds the permission engine's view of actor in g (and topicID
+// when set).
+func (s *Service) Subject(ctx context.Context, g Group, actor Actor, topicID string) (permission.Subject, error) {
+	if actor.UserID == "" {
+		return permission.Subject{AppAdmin: true, Kind: kind(g.Type), InTopic: topicID != ""}, nil
+	}
+	sub := permission.Subject{Kind: kind(g.Type), PermissionMode: g.Type == Community && g.EnablePermission, InTopic: topicID != ""}
+	m, err := s.Member(ctx, g.ID, actor.UserID)
+	switch {
+	case errors.Is(err, ErrNoMember):
+		return sub, nil
+	case err != nil:
+		return sub, err
+	}
+	sub.Role = permRole(m.Role)
+	if sub.PermissionMode && m.Role != RoleOwner {
+		sub.Grants = append(sub.Grants, permission.Grant{Source: "default", Community: g.DefaultPermission})
+		if s.grants != nil {
+			more, err := s.grants.Grants(ctx, g, actor.UserID, topicID)
+			if err != nil {
+				return sub, err
+			}
+			sub.Grants = append(sub.Grants, more...)
+		}
+	}
+	return sub, nil
+}
+
+// Authorize answers 10007 unless actor may do a in g (on a member of role
+// target; in topicID when set).
+func (s *Service) Authorize(ctx context.Context, g Group, actor Actor, a permission.Action, target Role, topicID string) error {
+	sub, err := s.Subject(ctx, g, actor, topicID)
+	if err != nil {
+		return err
+	}
+	if d := permission.Decide(sub, a, permRole(target)); !d.Allowed {
+		who := actor.UserID
+		return apierr.New(apierr.GroupNoPermission, "%s may not %s in %s: %s", who, a, g.ID, d.Reason)
+	}
+	return nil
+}
+
+// operator checks that a From_Account names an imported account and
+// returns the Actor it means.
+func (s *Service) operator(ctx context.Context, from string) (Actor, error) {
+	if from == "" {
+		return AppAdmin, nil
+	}
+	exist, err := s.accounts.ExistingAccounts(ctx, []string{from})
+	if err != nil {
+		return Actor{}, err
+	}
+	if !exist[from] {
+		return Actor{}, apierr.New(apierr.GroupBadOperator, "operator %s is not an imported account", from)
+	}
+	return Actor{UserID: from}, nil
+}
+
+// Destroy dissolves a group (destroy_group).
+func (s *Service) Destroy(ctx context.Context, id string) error {
+	g, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteGroup(ctx, g.ID); err != nil {
+		return notFound(id, err)
+	}
+	s.cache.dropGroup(g.ID)
+	s.publish("group.destroyed", g.ID, "", nil, nil)
+	return nil
+}
+
+// List pages through the app's group IDs (get_appid_group_list).
+func (s *Service) List(ctx context.Context, typeName string, cursor uint64, limit int) ([]string, uint64, int, error) {
+	var t Type
+	if typeName != "" {
+		var ok bool
+		if t, ok = ParseType(typeName); !ok {
+			return nil, 0, 0, badParam("GroupType %q is not a group type", typeName)
+		}
+	}
+	if limit < 0 || limit > MaxListGroups {
+		return nil, 0, 0, badParam("Limit must be 0..%d", MaxListGroups)
+	}
+	if limit == 0 {
+		limit = MaxListGroups
+	}
+	ids, next, total, err := s.store.ListGroups(ctx, t, cursor, limit)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("list groups: %w", err)
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, next, total, nil
+}

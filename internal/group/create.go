@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
@@ -67,6 +68,9 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		for i := range members {
 			members[i].GroupID = g.ID
 		}
+	}
+	if errors.Is(err, account.ErrNotFound) {
+		return "", apierr.New(apierr.GroupAccountNotFound, "an account of the new group was deleted while it was created; retry")
 	}
 	if err != nil {
 		return "", err
@@ -143,7 +147,7 @@ func (s *Service) buildGroup(ctx context.Context, req CreateRequest, imported bo
 	g := Group{
 		ID: req.GroupID, Type: t, Name: req.Name, Owner: req.Owner, MaxMemberNum: max,
 		ApplyJoinOption: apply, InviteJoinOption: invite, NextMsgSeq: 1,
-		AppDefinedData: mergeAppData(nil, req.AppDefinedData),
+		AppDefinedData: MergeAppData(nil, req.AppDefinedData),
 	}
 	if req.Introduction != nil {
 		g.Introduction = *req.Introduction
@@ -276,7 +280,7 @@ func (s *Service) initialMembers(ctx context.Context, g Group, req CreateRequest
 		if m.JoinTime > 0 {
 			join = m.JoinTime
 		}
-		members = append(members, Member{GroupID: g.ID, UserID: m.UserID, Role: role, JoinTime: join, MsgFlag: AcceptAndNotify, AppDefinedData: mergeAppData(nil, m.AppDefinedData)})
+		members = append(members, Member{GroupID: g.ID, UserID: m.UserID, Role: role, JoinTime: join, MsgFlag: AcceptAndNotify, AppDefinedData: MergeAppData(nil, m.AppDefinedData)})
 	}
 	return members, nil
 }

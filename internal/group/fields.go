@@ -1,7 +1,7 @@
 package group
 
 import (
-	"sort"
+	"strings"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 )
@@ -43,10 +43,17 @@ func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
 
-// checkLen returns 10004 naming field when *v is longer than max bytes.
+// checkLen returns 10004 naming field when *v is longer than max bytes or
+// holds a NUL character (which no store keeps faithfully).
 func checkLen(field string, v *string, max int) error {
-	if v != nil && len(*v) > max {
+	if v == nil {
+		return nil
+	}
+	if len(*v) > max {
 		return badParam("%s is longer than %d bytes", field, max)
+	}
+	if strings.IndexByte(*v, 0) >= 0 {
+		return badParam("%s holds a NUL character", field)
 	}
 	return nil
 }
@@ -105,28 +112,6 @@ func checkAppData(field string, kvs []KV, maxKeys, maxValue int) error {
 		seen[kv.Key] = true
 	}
 	return nil
-}
-
-// mergeAppData applies patch to cur (empty Value deletes) and returns the
-// result sorted by key.
-func mergeAppData(cur, patch []KV) []KV {
-	m := make(map[string]string, len(cur)+len(patch))
-	for _, kv := range cur {
-		m[kv.Key] = kv.Value
-	}
-	for _, kv := range patch {
-		if kv.Value == "" {
-			delete(m, kv.Key)
-		} else {
-			m[kv.Key] = kv.Value
-		}
-	}
-	out := make([]KV, 0, len(m))
-	for k, v := range m {
-		out = append(out, KV{Key: k, Value: v})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out
 }
 
 // FilterAppData returns the entries of kvs whose key is in keys.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 )
 
@@ -142,6 +143,8 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 	switch {
 	case errors.Is(err, ErrFull):
 		return nil, apierr.New(apierr.GroupFull, "group %s cannot take these members: at most %d", g.ID, g.MaxMemberNum)
+	case errors.Is(err, account.ErrNotFound): // an account was deleted meanwhile
+		return nil, apierr.New(apierr.GroupAccountNotFound, "an account in MemberList was deleted while being added; retry")
 	case err != nil:
 		return nil, notFound(g.ID, err)
 	}
@@ -249,7 +252,7 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 		if err := checkAppData("AppMemberDefinedData", u.AppDefinedData, MaxMemberDataKeys, MaxMemberDataValBytes); err != nil {
 			return Member{}, err
 		}
-		if n := len(mergeAppData(m.AppDefinedData, u.AppDefinedData)); n > MaxMemberDataKeys {
+		if n := len(MergeAppData(m.AppDefinedData, u.AppDefinedData)); n > MaxMemberDataKeys {
 			return Member{}, badParam("the member would have %d AppMemberDefinedData keys; at most %d", n, MaxMemberDataKeys)
 		}
 		p.AppDefinedData = u.AppDefinedData

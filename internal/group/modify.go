@@ -129,7 +129,7 @@ func (s *Service) patch(g Group, req ModifyRequest) (GroupPatch, error) {
 		if err := checkAppData("AppDefinedData", req.AppDefinedData, MaxAppDataKeys, MaxAppDataValueBytes); err != nil {
 			return p, err
 		}
-		if n := len(mergeAppData(g.AppDefinedData, req.AppDefinedData)); n > MaxAppDataKeys {
+		if n := len(MergeAppData(g.AppDefinedData, req.AppDefinedData)); n > MaxAppDataKeys {
 			return p, badParam("the group would have %d AppDefinedData keys; at most %d", n, MaxAppDataKeys)
 		}
 		p.AppDefinedData = req.AppDefinedData

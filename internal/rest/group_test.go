@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-chat/hearth/internal/apitest"
+	"github.com/hearth-chat/hearth/internal/event"
 )
 
 const gs = "group_open_http_svc/"
@@ -239,4 +241,44 @@ func TestDestroyAndListGroups(t *testing.T) {
 			t.Fatal("destroy did not remove the group from the list")
 		}
 	})
+}
+
+func TestGroupTextRejectsNUL(t *testing.T) {
+	apitest.ForEachStore(t, apitest.Options{}, func(t *testing.T, s *apitest.Server) {
+		id := mustCreate(t, s, `{"Type":"Public","Name":"p"}`)
+		for _, c := range []struct{ name, api, body string }{
+			{"create Name", "create_group", `{"Type":"Public","Name":"a\u0000b"}`},
+			{"modify Notification", "modify_group_base_info", `{"GroupId":"` + id + `","Notification":"\u0000"}`},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if r := s.Call(t, gs+c.api, c.body); r.Code() != 10004 {
+					t.Fatalf("got %v, want 10004", r)
+				}
+			})
+		}
+	})
+}
+
+func TestGroupChangesAreEvents(t *testing.T) {
+	s := apitest.Start(t, apitest.Options{})
+	s.ImportAccounts(t, "o", "m")
+	events := make(chan event.Event, 16)
+	cancel := s.Bus.Subscribe(func(e event.Event) { events <- e })
+	defer cancel()
+	id := mustCreate(t, s, `{"Type":"Public","Name":"p","Owner_Account":"o"}`)
+	s.Must(t, gs+"add_group_member", `{"GroupId":"`+id+`","MemberList":[{"Member_Account":"m"}]}`)
+	s.Must(t, gs+"modify_group_base_info", `{"GroupId":"`+id+`","Name":"q"}`)
+	s.Must(t, gs+"delete_group_member", `{"GroupId":"`+id+`","MemberToDel_Account":["m"]}`)
+	s.Must(t, gs+"destroy_group", `{"GroupId":"`+id+`"}`)
+	want := []string{"group.created [o]", "group.members_added [m]", "group.modified []", "group.members_removed [m]", "group.destroyed []"}
+	for _, w := range want {
+		select {
+		case e := <-events:
+			if got := fmt.Sprintf("%s %v", e.Type, e.Users); got != w || e.GroupID != id {
+				t.Fatalf("event %q on %s, want %q on %s", got, e.GroupID, w, id)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no event %q", w)
+		}
+	}
 }

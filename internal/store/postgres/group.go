@@ -35,7 +35,7 @@ func groupArgs(g group.Group) []any {
 	return []any{g.ID, string(g.Type), g.Name, g.Introduction, g.Notification, g.FaceURL, owner,
 		g.CreateTime, int64(g.InfoSeq), g.LastInfoTime, g.LastMsgTime, int64(g.NextMsgSeq), g.MemberNum,
 		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, g.SupportTopic,
-		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, encodeKV(g.AppDefinedData)}
+		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, group.EncodeAppData(g.AppDefinedData)}
 }
 
 // groupRow receives one row of groupColumns.
@@ -63,7 +63,7 @@ func (r *groupRow) group() (group.Group, error) {
 	}
 	g.InfoSeq, g.NextMsgSeq, g.DefaultPermission = uint64(r.infoSeq), uint64(r.nextSeq), uint64(r.perms)
 	var err error
-	g.AppDefinedData, err = decodeKV(r.data)
+	g.AppDefinedData, err = group.DecodeAppData(r.data)
 	return g, err
 }
 
@@ -73,12 +73,12 @@ func (r *groupRow) group() (group.Group, error) {
 // is set it must be among members. A member that is no account fails the
 // call with an error wrapping [account.ErrNotFound].
 func (db *DB) CreateGroup(ctx context.Context, g group.Group, members []group.Member) error {
-	members = newMembers(g.ID, members)
+	members = group.NormalizeMembers(g.ID, members)
 	if g.Owner != "" && !hasMember(members, g.Owner) {
 		return fmt.Errorf("postgres: create group %q: owner %q is not among the members", g.ID, g.Owner)
 	}
 	g.MemberNum = len(members)
-	g.AppDefinedData = mergeKV(nil, g.AppDefinedData)
+	g.AppDefinedData = group.MergeAppData(nil, g.AppDefinedData)
 	err := db.sendBatch(ctx, func(b *pgx.Batch) {
 		b.Queue(`INSERT INTO groups (`+columns("", groupColumns)+`)
 			VALUES (`+placeholders(len(groupColumns))+`)`, groupArgs(g)...)
@@ -153,7 +153,7 @@ func (db *DB) ModifyGroup(ctx context.Context, id string, p group.GroupPatch) (g
 		if g, err = getGroup(ctx, tx, id, " FOR UPDATE"); err != nil {
 			return err
 		}
-		applyGroupPatch(&g, p)
+		g.Apply(p)
 		_, err = tx.Exec(ctx, `UPDATE groups SET name = $2, introduction = $3, notification = $4,
 				face_url = $5, max_member_num = $6, apply_join_option = $7, invite_join_option = $8,
 				mute_all_member = $9, history_msg_before_join = $10, enable_permission = $11,
@@ -161,7 +161,7 @@ func (db *DB) ModifyGroup(ctx context.Context, id string, p group.GroupPatch) (g
 			WHERE id = $1`,
 			id, g.Name, g.Introduction, g.Notification, g.FaceURL, g.MaxMemberNum, g.ApplyJoinOption,
 			g.InviteJoinOption, g.MuteAllMember, g.HistoryMsgBeforeJoin, g.EnablePermission,
-			int64(g.DefaultPermission), encodeKV(g.AppDefinedData), int64(g.InfoSeq), g.LastInfoTime)
+			int64(g.DefaultPermission), group.EncodeAppData(g.AppDefinedData), int64(g.InfoSeq), g.LastInfoTime)
 		return err
 	})
 	if err != nil {

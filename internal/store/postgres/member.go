@@ -41,7 +41,7 @@ func (r *memberRow) member() (group.Member, error) {
 	m := r.m
 	m.MsgSeq = uint64(r.msgSeq)
 	var err error
-	m.AppDefinedData, err = decodeKV(r.data)
+	m.AppDefinedData, err = group.DecodeAppData(r.data)
 	return m, err
 }
 
@@ -62,7 +62,7 @@ func memberArrays(groupID string, members []group.Member) []any {
 	userIDs, roles, flags, cards, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	joins, seqs, sends, mutes := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	for i, m := range members {
-		userIDs[i], roles[i], flags[i], cards[i], data[i] = m.UserID, string(m.Role), m.MsgFlag, m.NameCard, encodeKV(m.AppDefinedData)
+		userIDs[i], roles[i], flags[i], cards[i], data[i] = m.UserID, string(m.Role), m.MsgFlag, m.NameCard, group.EncodeAppData(m.AppDefinedData)
 		joins[i], seqs[i], sends[i], mutes[i] = m.JoinTime, int64(m.MsgSeq), m.LastSendMsgTime, m.MuteUntil
 	}
 	return []any{groupID, userIDs, roles, joins, seqs, flags, sends, mutes, cards, data}
@@ -99,7 +99,7 @@ var addMembers = `WITH added AS (
 // and there is no ErrFull. A member that is no account fails the call with
 // an error wrapping [account.ErrNotFound].
 func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Member, maxMembers int) (group.AddResult, error) {
-	members = newMembers(groupID, members)
+	members = group.NormalizeMembers(groupID, members)
 	var res group.AddResult
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		res = group.AddResult{}
@@ -243,11 +243,11 @@ func (db *DB) ModifyMember(ctx context.Context, groupID, userID string, p group.
 		if m, err = getMember(ctx, tx, groupID, userID, " FOR UPDATE"); err != nil {
 			return err
 		}
-		applyMemberPatch(&m, p)
+		m.Apply(p)
 		_, err = tx.Exec(ctx, `UPDATE group_members
 			SET role = $3, msg_flag = $4, name_card = $5, mute_until = $6, app_defined_data = $7
 			WHERE group_id = $1 AND user_id = $2`,
-			groupID, userID, string(m.Role), m.MsgFlag, m.NameCard, m.MuteUntil, encodeKV(m.AppDefinedData))
+			groupID, userID, string(m.Role), m.MsgFlag, m.NameCard, m.MuteUntil, group.EncodeAppData(m.AppDefinedData))
 		return err
 	})
 	if err != nil {

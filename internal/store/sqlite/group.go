@@ -34,7 +34,7 @@ func groupArgs(g group.Group) []any {
 	return []any{g.ID, string(g.Type), g.Name, g.Introduction, g.Notification, g.FaceURL, owner,
 		g.CreateTime, int64(g.InfoSeq), g.LastInfoTime, g.LastMsgTime, int64(g.NextMsgSeq), g.MemberNum,
 		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, g.SupportTopic,
-		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, encodeKV(g.AppDefinedData)}
+		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, group.EncodeAppData(g.AppDefinedData)}
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -63,7 +63,7 @@ func (r *groupRow) group() (group.Group, error) {
 	g.Owner = r.owner.String
 	g.InfoSeq, g.NextMsgSeq, g.DefaultPermission = uint64(r.infoSeq), uint64(r.nextSeq), uint64(r.perms)
 	var err error
-	g.AppDefinedData, err = decodeKV(r.data)
+	g.AppDefinedData, err = group.DecodeAppData(r.data)
 	return g, err
 }
 
@@ -81,12 +81,12 @@ func scanGroup(s scanner) (group.Group, error) {
 // values. When g.Owner is set it must be among members. A member that is no
 // account fails the call with an error wrapping [account.ErrNotFound].
 func (db *DB) CreateGroup(ctx context.Context, g group.Group, members []group.Member) error {
-	members = newMembers(g.ID, members)
+	members = group.NormalizeMembers(g.ID, members)
 	if g.Owner != "" && !hasMember(members, g.Owner) {
 		return fmt.Errorf("sqlite: create group %q: owner %q is not among the members", g.ID, g.Owner)
 	}
 	g.MemberNum = len(members)
-	g.AppDefinedData = mergeKV(nil, g.AppDefinedData)
+	g.AppDefinedData = group.MergeAppData(nil, g.AppDefinedData)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO groups (`+columns("", groupColumns)+`)
 			VALUES (`+params(len(groupColumns))+`)`, groupArgs(g)...)
@@ -166,7 +166,7 @@ func (db *DB) ModifyGroup(ctx context.Context, id string, p group.GroupPatch) (g
 		if g, err = scanOneGroup(tx.QueryRowContext(ctx, getGroupQuery, id)); err != nil {
 			return err
 		}
-		applyGroupPatch(&g, p)
+		g.Apply(p)
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = ?, introduction = ?, notification = ?,
 				face_url = ?, max_member_num = ?, apply_join_option = ?, invite_join_option = ?,
 				mute_all_member = ?, history_msg_before_join = ?, enable_permission = ?,
@@ -174,7 +174,7 @@ func (db *DB) ModifyGroup(ctx context.Context, id string, p group.GroupPatch) (g
 			WHERE id = ?`,
 			g.Name, g.Introduction, g.Notification, g.FaceURL, g.MaxMemberNum, g.ApplyJoinOption,
 			g.InviteJoinOption, g.MuteAllMember, g.HistoryMsgBeforeJoin, g.EnablePermission,
-			int64(g.DefaultPermission), encodeKV(g.AppDefinedData), int64(g.InfoSeq), g.LastInfoTime, id)
+			int64(g.DefaultPermission), group.EncodeAppData(g.AppDefinedData), int64(g.InfoSeq), g.LastInfoTime, id)
 		return err
 	})
 	if err != nil {

@@ -43,7 +43,7 @@ func (r *memberRow) member() (group.Member, error) {
 	m := r.m
 	m.MsgSeq = uint64(r.msgSeq)
 	var err error
-	m.AppDefinedData, err = decodeKV(r.data)
+	m.AppDefinedData, err = group.DecodeAppData(r.data)
 	return m, err
 }
 
@@ -66,7 +66,7 @@ func insertMembers(ctx context.Context, tx *sql.Tx, members []group.Member) (map
 	added := make(map[string]bool, len(members))
 	for _, m := range members {
 		res, err := ins.ExecContext(ctx, m.GroupID, m.UserID, string(m.Role), m.JoinTime, int64(m.MsgSeq),
-			m.MsgFlag, m.LastSendMsgTime, m.MuteUntil, m.NameCard, encodeKV(m.AppDefinedData))
+			m.MsgFlag, m.LastSendMsgTime, m.MuteUntil, m.NameCard, group.EncodeAppData(m.AppDefinedData))
 		if isForeignKey(err) {
 			return nil, fmt.Errorf("member %q is no account: %w", m.UserID, account.ErrNotFound)
 		}
@@ -88,7 +88,7 @@ func insertMembers(ctx context.Context, tx *sql.Tx, members []group.Member) (map
 // one already, nothing changes and there is no ErrFull. A member that is no
 // account fails the call with an error wrapping [account.ErrNotFound].
 func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Member, maxMembers int) (group.AddResult, error) {
-	members = newMembers(groupID, members)
+	members = group.NormalizeMembers(groupID, members)
 	var res group.AddResult
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var num int
@@ -254,11 +254,11 @@ func (db *DB) ModifyMember(ctx context.Context, groupID, userID string, p group.
 		if m, err = scanMember(tx.QueryRowContext(ctx, getMemberQuery, groupID, userID)); err != nil {
 			return err
 		}
-		applyMemberPatch(&m, p)
+		m.Apply(p)
 		_, err = tx.ExecContext(ctx, `UPDATE group_members
 			SET role = ?, msg_flag = ?, name_card = ?, mute_until = ?, app_defined_data = ?
 			WHERE group_id = ? AND user_id = ?`,
-			string(m.Role), m.MsgFlag, m.NameCard, m.MuteUntil, encodeKV(m.AppDefinedData), groupID, userID)
+			string(m.Role), m.MsgFlag, m.NameCard, m.MuteUntil, group.EncodeAppData(m.AppDefinedData), groupID, userID)
 		return err
 	})
 	if err != nil {

@@ -1,10 +1,7 @@
 package sqlite
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"maps"
 	"slices"
 
 	sqlite "modernc.org/sqlite"
@@ -13,114 +10,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 )
 
-// This file holds the group rules that are the store's to apply: custom
-// field merging, patches, and the normalisation of new members. The
-// PostgreSQL store has the same functions; keep them alike.
-
-// mergeKV returns base with patch applied in order, sorted by key: an entry
-// with an empty Value deletes its key, any other sets it (a later entry for a
-// key wins). It returns nil when no key is left.
-func mergeKV(base, patch []group.KV) []group.KV {
-	m := make(map[string]string, len(base)+len(patch))
-	for _, kv := range base {
-		m[kv.Key] = kv.Value
-	}
-	for _, kv := range patch {
-		if kv.Value == "" {
-			delete(m, kv.Key)
-		} else {
-			m[kv.Key] = kv.Value
-		}
-	}
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]group.KV, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, group.KV{Key: k, Value: m[k]})
-	}
-	return out
-}
-
-// encodeKV returns the JSON text stored for kvs: "[]" when there are none.
-func encodeKV(kvs []group.KV) string {
-	if len(kvs) == 0 {
-		return "[]"
-	}
-	b, err := json.Marshal(kvs)
-	if err != nil { // a []struct{string, string} always marshals
-		panic(fmt.Sprintf("sqlite: encode custom fields: %v", err))
-	}
-	return string(b)
-}
-
-// decodeKV parses JSON text written by encodeKV; nil when it holds none.
-func decodeKV(text string) ([]group.KV, error) {
-	var kvs []group.KV
-	if err := json.Unmarshal([]byte(text), &kvs); err != nil {
-		return nil, fmt.Errorf("decode custom fields: %w", err)
-	}
-	if len(kvs) == 0 {
-		return nil, nil
-	}
-	return kvs, nil
-}
-
-// set stores *v in *dst when v is not nil.
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-// applyGroupPatch applies p to g, bumps InfoSeq and sets LastInfoTime.
-func applyGroupPatch(g *group.Group, p group.GroupPatch) {
-	set(&g.Name, p.Name)
-	set(&g.Introduction, p.Introduction)
-	set(&g.Notification, p.Notification)
-	set(&g.FaceURL, p.FaceURL)
-	set(&g.MaxMemberNum, p.MaxMemberNum)
-	set(&g.ApplyJoinOption, p.ApplyJoinOption)
-	set(&g.InviteJoinOption, p.InviteJoinOption)
-	set(&g.MuteAllMember, p.MuteAllMember)
-	set(&g.HistoryMsgBeforeJoin, p.HistoryMsgBeforeJoin)
-	set(&g.EnablePermission, p.EnablePermission)
-	set(&g.DefaultPermission, p.DefaultPermission)
-	if len(p.AppDefinedData) > 0 {
-		g.AppDefinedData = mergeKV(g.AppDefinedData, p.AppDefinedData)
-	}
-	g.InfoSeq++
-	g.LastInfoTime = p.InfoTime
-}
-
-// applyMemberPatch applies p to m.
-func applyMemberPatch(m *group.Member, p group.MemberPatch) {
-	set(&m.Role, p.Role)
-	set(&m.MsgFlag, p.MsgFlag)
-	set(&m.NameCard, p.NameCard)
-	set(&m.MuteUntil, p.MuteUntil)
-	if len(p.AppDefinedData) > 0 {
-		m.AppDefinedData = mergeKV(m.AppDefinedData, p.AppDefinedData)
-	}
-}
-
-// newMembers returns members as they are stored in group groupID: each
-// UserID once (the first occurrence wins), with GroupID set and
-// AppDefinedData normalised by mergeKV.
-func newMembers(groupID string, members []group.Member) []group.Member {
-	seen := make(map[string]bool, len(members))
-	out := make([]group.Member, 0, len(members))
-	for _, m := range members {
-		if seen[m.UserID] {
-			continue
-		}
-		seen[m.UserID] = true
-		m.GroupID = groupID
-		m.AppDefinedData = mergeKV(nil, m.AppDefinedData)
-		out = append(out, m)
-	}
-	return out
-}
+// Small helpers of the group queries; the group rules themselves (custom
+// field merging, patches) live in package group.
 
 // hasMember reports whether members has one with userID.
 func hasMember(members []group.Member, userID string) bool {

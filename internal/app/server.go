@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/rest"
+	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -31,6 +32,7 @@ type Server struct {
 	SecretKey string
 	Accounts  *account.Service
 	Groups    *group.Service
+	Topics    *topic.Service
 	Bus       event.Bus
 	StoreDesc string
 
@@ -57,6 +59,8 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	bus := event.NewLocal()
 	groups := group.NewService(store, store, bus, nil)
 	accounts.OnDelete(groups.ForgetUsers)
+	topics := topic.NewService(store, groups, bus, nil)
+	groups.SetGrantSource(topics)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
@@ -64,6 +68,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Verifier:  usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
 		Accounts:  accounts,
 		Groups:    groups,
+		Topics:    topics,
 		RateLimit: cfg.RateLimit,
 		Logger:    log,
 		Metrics:   rest.NewMetrics(reg),
@@ -76,7 +81,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return &Server{
-		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Bus: bus, StoreDesc: desc,
+		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, Bus: bus, StoreDesc: desc,
 		handler: mux, closeStore: closeStore, log: log,
 	}, nil
 }

@@ -10,12 +10,14 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
+	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 // Store is every domain's storage, as one store implements them all.
 type Store interface {
 	account.Store
 	group.Store
+	topic.Store
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

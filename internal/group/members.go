@@ -283,28 +283,38 @@ func (s *Service) muteUntil(seconds int64) (int64, error) {
 	return s.now().Unix() + seconds, nil
 }
 
-// Mute mutes (or with 0 unmutes) members for seconds (forbid_send_msg).
-// Accounts that are not members are ignored; the owner cannot be muted.
+// CheckMute validates a forbid_send_msg request on g and returns the
+// absolute time the mute ends (0 to unmute).
+func (s *Service) CheckMute(g Group, ids []string, muteTime *int64) (int64, error) {
+	if err := checkMemberList("Members_Account", ids, MaxMuteMembers); err != nil {
+		return 0, err
+	}
+	if muteTime == nil {
+		return 0, badParam("MuteTime is required (seconds; 0 unmutes)")
+	}
+	until, err := s.muteUntil(*muteTime)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if id == g.Owner && until != 0 {
+			return 0, apierr.New(apierr.GroupNoPermission, "the owner %s cannot be muted", id)
+		}
+	}
+	return until, nil
+}
+
+// Mute mutes (or with 0 unmutes) members for muteTime seconds
+// (forbid_send_msg). Accounts that are not members are ignored; the owner
+// cannot be muted.
 func (s *Service) Mute(ctx context.Context, groupID string, ids []string, muteTime *int64) error {
 	g, err := s.Get(ctx, groupID)
 	if err != nil {
 		return err
 	}
-	if err := checkMemberList("Members_Account", ids, MaxMuteMembers); err != nil {
-		return err
-	}
-	if muteTime == nil {
-		return badParam("MuteTime is required (seconds; 0 unmutes)")
-	}
-	seconds := *muteTime
-	until, err := s.muteUntil(seconds)
+	until, err := s.CheckMute(g, ids, muteTime)
 	if err != nil {
 		return err
-	}
-	for _, id := range ids {
-		if id == g.Owner && until != 0 {
-			return apierr.New(apierr.GroupNoPermission, "the owner %s cannot be muted", id)
-		}
 	}
 	muted, err := s.store.SetMuteUntil(ctx, g.ID, ids, until)
 	if err != nil {

@@ -32,7 +32,13 @@ type Service struct {
 	now      func() time.Time
 	grants   GrantSource
 	cache    *memberCache
+
+	onDestroy []func(groupID string)
 }
+
+// OnDestroy registers fn to be called with the ID of a group after it was
+// destroyed (caches of other domains forget it).
+func (s *Service) OnDestroy(fn func(groupID string)) { s.onDestroy = append(s.onDestroy, fn) }
 
 // NewService returns a Service. bus may be nil (no events); now nil means
 // time.Now.
@@ -154,9 +160,9 @@ func (s *Service) Authorize(ctx context.Context, g Group, actor Actor, a permiss
 	return nil
 }
 
-// operator checks that a From_Account names an imported account and
+// Operator checks that a From_Account names an imported account and
 // returns the Actor it means.
-func (s *Service) operator(ctx context.Context, from string) (Actor, error) {
+func (s *Service) Operator(ctx context.Context, from string) (Actor, error) {
 	if from == "" {
 		return AppAdmin, nil
 	}
@@ -180,6 +186,9 @@ func (s *Service) Destroy(ctx context.Context, id string) error {
 		return notFound(id, err)
 	}
 	s.cache.dropGroup(g.ID)
+	for _, fn := range s.onDestroy {
+		fn(g.ID)
+	}
 	s.publish("group.destroyed", g.ID, "", nil, nil)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
+	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -24,10 +25,14 @@ func testDeps(tb testing.TB, appID uint64, key string) Deps {
 	if err := accounts.EnsureAdmins(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
+	groups := group.NewService(db, db, nil, nil)
+	topics := topic.NewService(db, groups, nil, nil)
+	groups.SetGrantSource(topics)
 	return Deps{
 		SDKAppID: appID,
 		Verifier: usersig.NewVerifier(appID, key),
 		Accounts: accounts,
-		Groups:   group.NewService(db, db, nil, nil),
+		Groups:   groups,
+		Topics:   topics,
 	}
 }

@@ -179,6 +179,9 @@ func (s *Server) forbidSendMsg(ctx context.Context, _ *Call, req *forbidReq) (*e
 	if mute == nil {
 		mute = req.ShutUpTime
 	}
+	if req.TopicID != "" {
+		return nil, s.deps.Topics.Mute(ctx, req.GroupID, req.TopicID, userList(req.MembersAccount), mute)
+	}
 	return nil, s.deps.Groups.Mute(ctx, req.GroupID, userList(req.MembersAccount), mute)
 }
 
@@ -198,6 +201,17 @@ type mutedResp struct {
 }
 
 func (s *Server) mutedAccounts(ctx context.Context, _ *Call, req *mutedReq) (*mutedResp, error) {
+	if req.TopicID != "" {
+		list, err := s.deps.Topics.Muted(ctx, req.GroupID, req.TopicID)
+		if err != nil {
+			return nil, err
+		}
+		out := &mutedResp{GroupID: req.GroupID, MutedAccountList: make([]mutedItem, len(list))}
+		for i, m := range list {
+			out.MutedAccountList[i] = mutedItem{MemberAccount: m.UserID, MutedUntil: m.Until}
+		}
+		return out, nil
+	}
 	list, err := s.deps.Groups.Muted(ctx, req.GroupID)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,9 @@
 package rest
 
-const gsvc = "group_open_http_svc"
+const (
+	gsvc = "group_open_http_svc"
+	msvc = "million_group_open_http_svc"
+)
 
 // routeTable maps every (service, command) the gateway serves to its
 // handler, in one place. Rates are the documented calls per second per app.
@@ -32,6 +35,13 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "forbid_send_msg", handle: endpoint(s.forbidSendMsg)},
 		{service: gsvc, command: "get_group_muted_account", handle: endpoint(s.mutedAccounts)},
 		{service: gsvc, command: "change_group_owner", handle: endpoint(s.changeGroupOwner)},
+		// Community topics: the seed (modify_topic) and spec §5.
+		{service: msvc, command: "create_topic", handle: endpoint(s.createTopic)},
+		{service: msvc, command: "get_topic", handle: endpoint(s.getTopic)},
+		{service: msvc, command: "modify_topic", handle: endpoint(s.modifyTopic)},
+		{service: msvc, command: "destroy_topic", handle: endpoint(s.destroyTopic)},
+		{service: msvc, command: "import_topic", handle: endpoint(s.importTopic)},
+		{service: gsvc, command: "import_topic", handle: endpoint(s.importTopic)},
 	}
 	m := make(map[string]*route, len(table))
 	for _, r := range table {

@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Verifier  *usersig.Verifier
 	Accounts  *account.Service
 	Groups    *group.Service
+	Topics    *topic.Service
 	RateLimit bool
 	Logger    *slog.Logger
 	Metrics   *Metrics         // nil: no metrics

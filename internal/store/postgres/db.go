@@ -1,6 +1,7 @@
 // Package postgres is Hearth's PostgreSQL store: it implements every
-// domain's Store interface (account.Store and group.Store so far) on a pgx
-// connection pool, with its schema migrations embedded in the binary.
+// domain's Store interface (account.Store, group.Store and topic.Store so
+// far) on a pgx connection pool, with its schema migrations embedded in the
+// binary.
 //
 // Several Hearth nodes may share one database: migrations run at Open under
 // a transaction-scoped advisory lock, and multi-row work is sent as one
@@ -9,7 +10,10 @@
 //
 // Lock order: every change to a group's members locks the group row first
 // (SELECT … FOR UPDATE), then member rows, then (through the foreign key)
-// account rows in UserID order. Deadlocks that remain possible are rare and
+// account rows in UserID order. Topic writes keep to it: creating a topic
+// locks the group row FOR UPDATE; setting topic mutes takes FOR KEY SHARE on
+// the group row (so member changes wait for it, and it for them), then on the
+// topic row, before any mute row. Deadlocks that remain possible are rare and
 // are retried by PostgreSQL aborting one side and the store running it again.
 package postgres
 

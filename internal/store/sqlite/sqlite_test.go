@@ -45,6 +45,8 @@ func BenchmarkImportAccount(b *testing.B)     { storetest.BenchImportAccount(b, 
 func BenchmarkImportAccounts100(b *testing.B) { storetest.BenchImportAccounts100(b, open) }
 func BenchmarkAddMembers300(b *testing.B)     { storetest.BenchAddMembers300(b, open) }
 func BenchmarkGetMember(b *testing.B)         { storetest.BenchGetMember(b, open) }
+func BenchmarkModifyTopic(b *testing.B)       { storetest.BenchModifyTopic(b, open) }
+func BenchmarkGetTopics(b *testing.B)         { storetest.BenchGetTopics(b, open) }
 
 // TestOpenSettings checks the connection settings Open promises, on the
 // writer and on a reader.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 // benchProfile is the profile each benchmarked account is imported with.
@@ -96,4 +97,51 @@ func BenchGetMember(b *testing.B, open Opener) {
 		}
 		n++
 	}
+}
+
+// BenchModifyTopic measures ModifyTopic of the name and the notification of
+// one topic of a community of 100 topics: the cost of one write.
+func BenchModifyTopic(b *testing.B, open Opener) {
+	s, _ := open(b)
+	ctx := b.Context()
+	ids := benchTopics(b, s, 100)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		name, notice := "name "+strconv.Itoa(n), "notice"
+		if _, err := s.ModifyTopic(ctx, "@TGS#_bench", ids[n%len(ids)], topic.Patch{Name: &name, Notification: &notice}); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
+
+// BenchGetTopics measures GetTopics of one topic by ID in a community of
+// 1,000 topics, the usual way one topic is looked up.
+func BenchGetTopics(b *testing.B, open Opener) {
+	s, _ := open(b)
+	ctx := b.Context()
+	ids := benchTopics(b, s, 1000)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		got, err := s.GetTopics(ctx, "@TGS#_bench", ids[n%len(ids):n%len(ids)+1])
+		if err != nil || len(got) != 1 {
+			b.Fatalf("GetTopics: %d topics, %v", len(got), err)
+		}
+		n++
+	}
+}
+
+// benchTopics creates the community @TGS#_bench with n topics and returns
+// their IDs.
+func benchTopics(b *testing.B, s Store, n int) []string {
+	mustCommunity(b, s, "@TGS#_bench")
+	ids := make([]string, n)
+	for i := range ids {
+		tp := fullTopic("@TGS#_bench", strconv.Itoa(i))
+		mustCreateTopic(b, s, tp, n)
+		ids[i] = tp.ID
+	}
+	return ids
 }

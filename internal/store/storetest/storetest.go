@@ -23,6 +23,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 // Store is every domain storage interface a Hearth store implements. It
@@ -30,6 +31,7 @@ import (
 type Store interface {
 	account.Store
 	group.Store
+	topic.Store
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -62,6 +64,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("group", func(t *testing.T) { runCases(t, open, groupCases) })
 	t.Run("member", func(t *testing.T) { runCases(t, open, memberCases) })
 	t.Run("membership", func(t *testing.T) { runCases(t, open, membershipCases) })
+	t.Run("topic", func(t *testing.T) { runCases(t, open, topicCases) })
+	t.Run("topic mute", func(t *testing.T) { runCases(t, open, topicMuteCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

@@ -1,0 +1,293 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hearth-chat/hearth/internal/topic"
+)
+
+var _ topic.Store = (*DB)(nil)
+
+// topicColumns are the columns of topics in the order of topicArgs and
+// topicRow.
+var topicColumns = []string{"group_id", "id", "name", "face_url", "notification", "introduction",
+	"custom_string", "mute_all_member", "default_permission", "creator", "create_time", "last_msg_time",
+	"next_msg_seq"}
+
+// selectTopic selects topicColumns from topics as t.
+var selectTopic = `SELECT ` + columns("t", topicColumns) + ` FROM topics t`
+
+// topicArgs returns t's values for topicColumns. Unsigned integers are stored
+// as the signed integers with the same bits, which converts back losslessly.
+func topicArgs(t topic.Topic) []any {
+	return []any{t.GroupID, t.ID, t.Name, t.FaceURL, t.Notification, t.Introduction, t.CustomString,
+		t.MuteAllMember, int64(t.DefaultPermission), t.Creator, t.CreateTime, t.LastMsgTime, int64(t.NextMsgSeq)}
+}
+
+// topicRow receives one row of topicColumns.
+type topicRow struct {
+	t              topic.Topic
+	perms, nextSeq int64
+}
+
+// dest returns the Scan destinations for topicColumns.
+func (r *topicRow) dest() []any {
+	t := &r.t
+	return []any{&t.GroupID, &t.ID, &t.Name, &t.FaceURL, &t.Notification, &t.Introduction, &t.CustomString,
+		&t.MuteAllMember, &r.perms, &t.Creator, &t.CreateTime, &t.LastMsgTime, &r.nextSeq}
+}
+
+// topic returns the topic scanned into r.
+func (r *topicRow) topic() topic.Topic {
+	t := r.t
+	t.DefaultPermission, t.NextMsgSeq = uint64(r.perms), uint64(r.nextSeq)
+	return t
+}
+
+// insertTopic inserts the topic of topicArgs ($1 to $13) unless its group
+// has $14 topics or more, and returns the number the group had before and
+// whether it inserted. A data-modifying WITH runs whether or not it is read.
+var insertTopic = `WITH n AS (
+		SELECT count(*) AS n FROM topics WHERE group_id = $1
+	), ins AS (
+		INSERT INTO topics (` + columns("", topicColumns) + `)
+		SELECT ` + placeholders(len(topicColumns)) + ` FROM n WHERE n.n < $14
+		RETURNING true
+	)
+	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
+
+// CreateTopic implements [topic.Store] in one round trip: a batch, run as
+// one implicit transaction, that locks the group row (which makes the count
+// atomic: concurrent creates in a group queue behind it) and inserts the
+// topic if there is room. maxTopics <= 0 means no limit. The checks go in
+// the order ErrNoGroup, ErrTooMany, ErrExists: a taken ID in a full group is
+// ErrTooMany.
+func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) error {
+	limit := int64(math.MaxInt64)
+	if maxTopics > 0 {
+		limit = int64(maxTopics)
+	}
+	err := db.batch(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, t.GroupID)
+		b.Queue(insertTopic, append(topicArgs(t), limit)...)
+	}, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return topic.ErrNoGroup // the insert then fails on the foreign key to groups
+		}
+		var (
+			n        int64
+			inserted bool
+		)
+		err = br.QueryRow().Scan(&n, &inserted)
+		if pgCode(err) == uniqueViolation {
+			return topic.ErrExists
+		}
+		if err == nil && !inserted {
+			err = fmt.Errorf("the group has %d topics, the most it may have: %w", n, topic.ErrTooMany)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: create topic %q in group %q: %w", t.ID, t.GroupID, err)
+	}
+	return nil
+}
+
+// GetTopics implements [topic.Store] with one query. With ids, the topics
+// are in the order of ids, each once. A group that does not exist has no
+// topics.
+//
+// One ID, the usual case, is asked for with id = $2, not = ANY($2): once
+// PostgreSQL caches a generic plan for the prepared statement, it no longer
+// knows the array has one element, and may then read every topic of the
+// group through topics_seq (or the table) and filter them, several times
+// slower than the primary key lookup in a community of 1,000 topics.
+func (db *DB) GetTopics(ctx context.Context, groupID string, ids []string) ([]topic.Topic, error) {
+	var topics []topic.Topic
+	var err error
+	switch {
+	case ids == nil:
+		topics, err = db.queryTopics(ctx, selectTopic+` WHERE t.group_id = $1 ORDER BY t.seq`, groupID)
+	case len(ids) == 1:
+		topics, err = db.queryTopics(ctx, selectTopic+` WHERE t.group_id = $1 AND t.id = $2`, groupID, ids[0])
+	case len(ids) > 1:
+		ids = unique(ids)
+		var found []topic.Topic
+		found, err = db.queryTopics(ctx, selectTopic+` WHERE t.group_id = $1 AND t.id = ANY($2)`, groupID, ids)
+		byID := make(map[string]topic.Topic, len(found))
+		for _, t := range found {
+			byID[t.ID] = t
+		}
+		for _, id := range ids {
+			if t, ok := byID[id]; ok {
+				topics = append(topics, t)
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get topics of group %q: %w", groupID, err)
+	}
+	return topics, nil
+}
+
+// queryTopics runs a query selecting topicColumns and returns its rows.
+func (db *DB) queryTopics(ctx context.Context, query string, args ...any) ([]topic.Topic, error) {
+	rows, _ := db.pool.Query(ctx, query, args...)
+	var (
+		r      topicRow
+		topics []topic.Topic
+	)
+	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
+		topics = append(topics, r.topic())
+		return nil
+	})
+	return topics, err
+}
+
+// ModifyTopic implements [topic.Store] with one UPDATE … RETURNING: a field
+// that p leaves nil is sent as NULL and kept by coalesce.
+func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.Patch) (topic.Topic, error) {
+	var perms *int64
+	if p.DefaultPermission != nil {
+		perms = new(int64(*p.DefaultPermission))
+	}
+	var r topicRow
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `UPDATE topics SET name = coalesce($3, name),
+				face_url = coalesce($4, face_url), notification = coalesce($5, notification),
+				introduction = coalesce($6, introduction), custom_string = coalesce($7, custom_string),
+				mute_all_member = coalesce($8, mute_all_member), default_permission = coalesce($9, default_permission)
+			WHERE group_id = $1 AND id = $2
+			RETURNING `+columns("", topicColumns),
+			groupID, topicID, p.Name, p.FaceURL, p.Notification, p.Introduction, p.CustomString,
+			p.MuteAllMember, perms).Scan(r.dest()...)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = topic.ErrNotFound
+	}
+	if err != nil {
+		return topic.Topic{}, fmt.Errorf("postgres: modify topic %q of group %q: %w", topicID, groupID, err)
+	}
+	return r.topic(), nil
+}
+
+// DeleteTopics implements [topic.Store] with one statement. The result is in
+// the order of ids, each once. Their mutes go with them (ON DELETE CASCADE).
+func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
+	ids = unique(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	gone := make(map[string]bool, len(ids))
+	err := retry(ctx, func() error {
+		clear(gone)
+		rows, _ := db.pool.Query(ctx, `DELETE FROM topics WHERE group_id = $1 AND id = ANY($2) RETURNING id`,
+			groupID, sorted(ids))
+		return collectIDs(rows, gone)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: delete %d topics of group %q: %w", len(ids), groupID, err)
+	}
+	return inOrder(ids, gone), nil
+}
+
+// SetTopicMute implements [topic.Store] in one round trip: a batch, run as
+// one implicit transaction, that takes key-share locks on the group row
+// (which waits for, and holds off, changes to its members, so the members
+// read stay members) and on the topic row (which holds off its deletion),
+// then sets or deletes the mutes with one statement. until <= 0 clears the
+// mutes. Users who are not members of groupID are left out; the result is
+// in the order of userIDs, each once.
+func (db *DB) SetTopicMute(ctx context.Context, groupID, topicID string, userIDs []string, until int64) ([]string, error) {
+	userIDs = unique(userIDs)
+	set := make(map[string]bool, len(userIDs))
+	mute := `INSERT INTO topic_mutes (group_id, topic_id, user_id, until)
+		SELECT $1, $2, user_id, $4 FROM group_members WHERE group_id = $1 AND user_id = ANY($3)
+		ORDER BY user_id
+		ON CONFLICT (group_id, topic_id, user_id) DO UPDATE SET until = excluded.until
+		RETURNING user_id`
+	args := []any{groupID, topicID, sorted(userIDs), until}
+	if until <= 0 {
+		mute = `WITH d AS (
+				DELETE FROM topic_mutes WHERE group_id = $1 AND topic_id = $2 AND user_id = ANY($3)
+			)
+			SELECT user_id FROM group_members WHERE group_id = $1 AND user_id = ANY($3)`
+		args = args[:3]
+	}
+	err := db.batch(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT FROM groups WHERE id = $1 FOR KEY SHARE`, groupID)
+		b.Queue(`SELECT FROM topics WHERE group_id = $1 AND id = $2 FOR KEY SHARE`, groupID, topicID)
+		b.Queue(mute, args...)
+	}, func(br pgx.BatchResults) error {
+		clear(set)
+		for range 2 {
+			tag, err := br.Exec()
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return topic.ErrNotFound // the insert then fails on the foreign key to topics
+			}
+		}
+		rows, _ := br.Query()
+		return collectIDs(rows, set)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: set mute of %d members in topic %q of group %q: %w", len(userIDs), topicID, groupID, err)
+	}
+	return inOrder(userIDs, set), nil
+}
+
+// collectIDs adds the single text column of each of rows to ids and closes
+// rows.
+func collectIDs(rows pgx.Rows, ids map[string]bool) error {
+	var id string
+	_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+		ids[id] = true
+		return nil
+	})
+	return err
+}
+
+// TopicMutes implements [topic.Store] with one query. A topic that does not
+// exist has no mutes.
+func (db *DB) TopicMutes(ctx context.Context, groupID, topicID string, now int64) ([]topic.Mute, error) {
+	rows, _ := db.pool.Query(ctx, `SELECT user_id, until FROM topic_mutes
+		WHERE group_id = $1 AND topic_id = $2 AND until > $3 ORDER BY user_id`, groupID, topicID, now)
+	var (
+		m     topic.Mute
+		mutes []topic.Mute
+	)
+	_, err := pgx.ForEachRow(rows, []any{&m.UserID, &m.Until}, func() error {
+		mutes = append(mutes, m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: mutes of topic %q of group %q: %w", topicID, groupID, err)
+	}
+	return mutes, nil
+}
+
+// TopicMute implements [topic.Store] with one query. A mute that has ended
+// is returned as it was set, until it is cleared.
+func (db *DB) TopicMute(ctx context.Context, groupID, topicID, userID string) (int64, error) {
+	var until int64
+	err := db.pool.QueryRow(ctx, `SELECT until FROM topic_mutes WHERE group_id = $1 AND topic_id = $2 AND user_id = $3`,
+		groupID, topicID, userID).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: mute of %q in topic %q of group %q: %w", userID, topicID, groupID, err)
+	}
+	return until, nil
+}

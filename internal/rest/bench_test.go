@@ -117,3 +117,27 @@ func BenchmarkRESTAccountImport(b *testing.B) {
 		})
 	})
 }
+
+// topicBench creates a topic community with one topic and returns its IDs.
+func topicBench(b *testing.B, s *apitest.Server) (gid, tid string) {
+	gid = s.Must(b, "group_open_http_svc/create_group", `{"Type":"Community","Name":"bench","SupportTopic":1}`)["GroupId"].(string)
+	tid = s.Must(b, "million_group_open_http_svc/create_topic", `{"GroupId":"`+gid+`","TopicName":"t"}`)["TopicId"].(string)
+	return gid, tid
+}
+
+func BenchmarkRESTModifyTopic(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *apitest.Server) {
+		gid, tid := topicBench(b, s)
+		runREST(b, s.AdminURL(b, "million_group_open_http_svc/modify_topic"), func(i int64) string {
+			return fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"TopicName":"name %d","Notification":"n"}`, gid, tid, i)
+		})
+	})
+}
+
+func BenchmarkRESTGetTopic(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *apitest.Server) {
+		gid, tid := topicBench(b, s)
+		body := fmt.Sprintf(`{"GroupId":%q,"TopicIdList":[%q]}`, gid, tid)
+		runREST(b, s.AdminURL(b, "million_group_open_http_svc/get_topic"), func(int64) string { return body })
+	})
+}

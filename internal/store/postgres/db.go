@@ -1,7 +1,7 @@
 // Package postgres is Hearth's PostgreSQL store: it implements every
-// domain's Store interface (account.Store, group.Store and topic.Store so
-// far) on a pgx connection pool, with its schema migrations embedded in the
-// binary.
+// domain's Store interface (account.Store, group.Store, topic.Store and
+// permgroup.Store so far) on a pgx connection pool, with its schema
+// migrations embedded in the binary.
 //
 // Several Hearth nodes may share one database: migrations run at Open under
 // a transaction-scoped advisory lock, and multi-row work is sent as one
@@ -13,8 +13,16 @@
 // account rows in UserID order. Topic writes keep to it: creating a topic
 // locks the group row FOR UPDATE; setting topic mutes takes FOR KEY SHARE on
 // the group row (so member changes wait for it, and it for them), then on the
-// topic row, before any mute row. Deadlocks that remain possible are rare and
-// are retried by PostgreSQL aborting one side and the store running it again.
+// topic row, before any mute row. Permission-group writes keep to it too:
+// creating one locks the group row FOR UPDATE; changing the members or topic
+// permissions of one, or deleting some, takes FOR KEY SHARE on the group row
+// (so member removals, whose cascades reach permission-group members, wait
+// for it and it for them), then on the permission group row, then on the
+// topic rows, before any member or topic permission row. Deadlocks that
+// remain possible (deleting topics against deleting the permission groups
+// holding permissions in them, both cascading into perm_group_topics) are
+// rare and are retried by PostgreSQL aborting one side and the store running
+// it again.
 package postgres
 
 import (

@@ -84,6 +84,7 @@ func BenchmarkAddMembers300(b *testing.B)     { storetest.BenchAddMembers300(b, 
 func BenchmarkGetMember(b *testing.B)         { storetest.BenchGetMember(b, open) }
 func BenchmarkModifyTopic(b *testing.B)       { storetest.BenchModifyTopic(b, open) }
 func BenchmarkGetTopics(b *testing.B)         { storetest.BenchGetTopics(b, open) }
+func BenchmarkUserGrants(b *testing.B)        { storetest.BenchUserGrants(b, open) }
 
 // TestConcurrentOpen checks that nodes starting at once on one empty schema
 // all succeed: the advisory lock serialises schema creation and migrations.

@@ -1,6 +1,7 @@
 // Package sqlite is Hearth's embedded store: one SQLite database file that
-// implements every domain's Store interface (account.Store, group.Store and
-// topic.Store so far), with its schema migrations embedded in the binary.
+// implements every domain's Store interface (account.Store, group.Store,
+// topic.Store and permgroup.Store so far), with its schema migrations
+// embedded in the binary.
 //
 // It uses the pure-Go modernc.org/sqlite driver (no cgo). The database runs in
 // WAL mode with one writer connection, which serialises all writes inside the

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -32,6 +33,7 @@ type Store interface {
 	account.Store
 	group.Store
 	topic.Store
+	permgroup.Store
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -66,6 +68,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("membership", func(t *testing.T) { runCases(t, open, membershipCases) })
 	t.Run("topic", func(t *testing.T) { runCases(t, open, topicCases) })
 	t.Run("topic mute", func(t *testing.T) { runCases(t, open, topicMuteCases) })
+	t.Run("permission group", func(t *testing.T) { runCases(t, open, permGroupCases) })
+	t.Run("permission group member", func(t *testing.T) { runCases(t, open, permGroupMemberCases) })
+	t.Run("permission group topic", func(t *testing.T) { runCases(t, open, permGroupTopicCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

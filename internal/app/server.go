@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/config"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/rest"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
@@ -27,14 +28,15 @@ const ShutdownTimeout = 15 * time.Second
 
 // Server is a wired Hearth node: store, domain services, HTTP handler.
 type Server struct {
-	Config    config.Config
-	SDKAppID  uint64
-	SecretKey string
-	Accounts  *account.Service
-	Groups    *group.Service
-	Topics    *topic.Service
-	Bus       event.Bus
-	StoreDesc string
+	Config     config.Config
+	SDKAppID   uint64
+	SecretKey  string
+	Accounts   *account.Service
+	Groups     *group.Service
+	Topics     *topic.Service
+	PermGroups *permgroup.Service
+	Bus        event.Bus
+	StoreDesc  string
 
 	handler    http.Handler
 	closeStore func()
@@ -60,18 +62,20 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	groups := group.NewService(store, store, bus, nil)
 	accounts.OnDelete(groups.ForgetUsers)
 	topics := topic.NewService(store, groups, bus, nil)
-	groups.SetGrantSource(topics)
+	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
+	accounts.OnDelete(pmgs.ForgetUsers)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
-		SDKAppID:  cfg.SDKAppID,
-		Verifier:  usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
-		Accounts:  accounts,
-		Groups:    groups,
-		Topics:    topics,
-		RateLimit: cfg.RateLimit,
-		Logger:    log,
-		Metrics:   rest.NewMetrics(reg),
+		SDKAppID:   cfg.SDKAppID,
+		Verifier:   usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
+		Accounts:   accounts,
+		Groups:     groups,
+		Topics:     topics,
+		PermGroups: pmgs,
+		RateLimit:  cfg.RateLimit,
+		Logger:     log,
+		Metrics:    rest.NewMetrics(reg),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)
@@ -81,7 +85,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return &Server{
-		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, Bus: bus, StoreDesc: desc,
+		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
 		handler: mux, closeStore: closeStore, log: log,
 	}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -18,6 +19,7 @@ type Store interface {
 	account.Store
 	group.Store
 	topic.Store
+	permgroup.Store
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

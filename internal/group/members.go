@@ -187,6 +187,9 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []strin
 	}
 	s.cache.drop(g.ID, ids...)
 	if len(removed) > 0 {
+		for _, fn := range s.onMembersRemoved {
+			fn(g.ID, removed)
+		}
 		s.publish("group.members_removed", g.ID, "", removed, reason)
 	}
 	return nil

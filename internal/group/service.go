@@ -21,7 +21,9 @@ type Accounts interface {
 // topic's default and permission-group bits when topicID is set. The
 // permission-group domain provides it; nil means there are none.
 type GrantSource interface {
-	Grants(ctx context.Context, g Group, userID, topicID string) ([]permission.Grant, error)
+	// AppendGrants appends the grants to dst and returns it (so that the
+	// send path builds the grant list in one allocation).
+	AppendGrants(ctx context.Context, dst []permission.Grant, g Group, userID, topicID string) ([]permission.Grant, error)
 }
 
 // Service applies the group rules over a Store.
@@ -33,7 +35,13 @@ type Service struct {
 	grants   GrantSource
 	cache    *memberCache
 
-	onDestroy []func(groupID string)
+	onDestroy        []func(groupID string)
+	onMembersRemoved []func(groupID string, users []string)
+}
+
+// OnMembersRemoved registers fn to be called after members left a group.
+func (s *Service) OnMembersRemoved(fn func(groupID string, users []string)) {
+	s.onMembersRemoved = append(s.onMembersRemoved, fn)
 }
 
 // OnDestroy registers fn to be called with the ID of a group after it was
@@ -106,7 +114,8 @@ func kind(t Type) permission.GroupKind {
 	}
 }
 
-func permRole(r Role) permission.Role {
+// PermRole maps a group role to the permission engine's.
+func PermRole(r Role) permission.Role {
 	switch r {
 	case RoleOwner:
 		return permission.RoleOwner
@@ -117,6 +126,10 @@ func permRole(r Role) permission.Role {
 	}
 	return permission.RoleNone
 }
+
+// grantsCap is the grant list capacity allocated up front: the community
+// default, the topic default and up to ten permission groups.
+const grantsCap = 12
 
 // Subject builds the permission engine's view of actor in g (and topicID
 // when set).
@@ -132,15 +145,14 @@ func (s *Service) Subject(ctx context.Context, g Group, actor Actor, topicID str
 	case err != nil:
 		return sub, err
 	}
-	sub.Role = permRole(m.Role)
+	sub.Role = PermRole(m.Role)
 	if sub.PermissionMode && m.Role != RoleOwner {
-		sub.Grants = append(sub.Grants, permission.Grant{Source: "default", Community: g.DefaultPermission})
+		sub.Grants = make([]permission.Grant, 1, grantsCap)
+		sub.Grants[0] = permission.Grant{Source: "default", Community: g.DefaultPermission}
 		if s.grants != nil {
-			more, err := s.grants.Grants(ctx, g, actor.UserID, topicID)
-			if err != nil {
+			if sub.Grants, err = s.grants.AppendGrants(ctx, sub.Grants, g, actor.UserID, topicID); err != nil {
 				return sub, err
 			}
-			sub.Grants = append(sub.Grants, more...)
 		}
 	}
 	return sub, nil
@@ -153,7 +165,7 @@ func (s *Service) Authorize(ctx context.Context, g Group, actor Actor, a permiss
 	if err != nil {
 		return err
 	}
-	if d := permission.Decide(sub, a, permRole(target)); !d.Allowed {
+	if d := permission.Decide(sub, a, PermRole(target)); !d.Allowed {
 		who := actor.UserID
 		return apierr.New(apierr.GroupNoPermission, "%s may not %s in %s: %s", who, a, g.ID, d.Reason)
 	}

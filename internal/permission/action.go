@@ -153,3 +153,13 @@ func (k GroupKind) String() string {
 	}
 	return "GroupKind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// ParseAction returns the action whose String is name.
+func ParseAction(name string) (Action, bool) {
+	for a := Action(1); a < actionEnd; a++ {
+		if rules[a].name == name {
+			return a, true
+		}
+	}
+	return 0, false
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
@@ -27,12 +28,12 @@ func testDeps(tb testing.TB, appID uint64, key string) Deps {
 	}
 	groups := group.NewService(db, db, nil, nil)
 	topics := topic.NewService(db, groups, nil, nil)
-	groups.SetGrantSource(topics)
 	return Deps{
-		SDKAppID: appID,
-		Verifier: usersig.NewVerifier(appID, key),
-		Accounts: accounts,
-		Groups:   groups,
-		Topics:   topics,
+		PermGroups: permgroup.NewService(db, groups, topics, nil, nil),
+		SDKAppID:   appID,
+		Verifier:   usersig.NewVerifier(appID, key),
+		Accounts:   accounts,
+		Groups:     groups,
+		Topics:     topics,
 	}
 }

@@ -24,6 +24,7 @@ var services = map[string]serviceDefaults{
 	"openim":                      {apierr.MsgBadJSON, 91000, apierr.APIRateLimited},
 	"group_open_http_svc":         {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	"million_group_open_http_svc": {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
+	hsvc:                          {apierr.GroupBadParam, apierr.GroupInternal, apierr.APIRateLimited},
 }
 
 // handler runs one command on a raw body and returns the response object.

@@ -42,6 +42,20 @@ func (s *Server) routeTable() map[string]*route {
 		{service: msvc, command: "destroy_topic", handle: endpoint(s.destroyTopic)},
 		{service: msvc, command: "import_topic", handle: endpoint(s.importTopic)},
 		{service: gsvc, command: "import_topic", handle: endpoint(s.importTopic)},
+		// Permission groups: the seed (set_topic_permission_group) and spec §6.
+		{service: gsvc, command: "create_permission_group", handle: endpoint(s.createPermGroup)},
+		{service: gsvc, command: "destroy_permission_group", handle: endpoint(s.destroyPermGroup)},
+		{service: gsvc, command: "modify_permission_group", handle: endpoint(s.modifyPermGroup)},
+		{service: gsvc, command: "get_permission_group", handle: endpoint(s.getPermGroup)},
+		{service: gsvc, command: "add_permission_group_member", handle: endpoint(s.addPermGroupMember)},
+		{service: gsvc, command: "delete_permission_group_member", handle: endpoint(s.deletePermGroupMember)},
+		{service: gsvc, command: "get_permission_group_member_list", handle: endpoint(s.permGroupMemberList)},
+		{service: gsvc, command: "add_topic_permission_group", handle: endpoint(s.addTopicPermGroup)},
+		{service: gsvc, command: "set_topic_permission_group", handle: endpoint(s.setTopicPermGroup)},
+		{service: gsvc, command: "delete_topic_permission_group", handle: endpoint(s.deleteTopicPermGroup)},
+		{service: gsvc, command: "get_topic_permission_group", handle: endpoint(s.getTopicPermGroup)},
+		// Hearth's own admin APIs.
+		{service: hsvc, command: "explain_permission", handle: endpoint(s.explainPermission)},
 	}
 	m := make(map[string]*route, len(table))
 	for _, r := range table {

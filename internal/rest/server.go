@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
@@ -30,15 +31,16 @@ const MaxBodyBytes = 1 << 20
 
 // Deps are the services the gateway translates to.
 type Deps struct {
-	SDKAppID  uint64
-	Verifier  *usersig.Verifier
-	Accounts  *account.Service
-	Groups    *group.Service
-	Topics    *topic.Service
-	RateLimit bool
-	Logger    *slog.Logger
-	Metrics   *Metrics         // nil: no metrics
-	Now       func() time.Time // the clock rate limits use; nil: time.Now
+	SDKAppID   uint64
+	Verifier   *usersig.Verifier
+	Accounts   *account.Service
+	Groups     *group.Service
+	Topics     *topic.Service
+	PermGroups *permgroup.Service
+	RateLimit  bool
+	Logger     *slog.Logger
+	Metrics    *Metrics         // nil: no metrics
+	Now        func() time.Time // the clock rate limits use; nil: time.Now
 }
 
 // Server serves the v4 REST API.

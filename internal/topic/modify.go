@@ -102,6 +102,11 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 			out[i].Code, out[i].Info = apierr.TopicAlreadyDeleted, "topic does not exist or was already destroyed"
 		}
 	}
+	if len(deleted) > 0 {
+		for _, fn := range s.onDestroy {
+			fn(g.ID)
+		}
+	}
 	for _, id := range deleted {
 		s.publish("topic.destroyed", Topic{ID: id, GroupID: g.ID}, "", nil)
 	}

@@ -51,20 +51,20 @@ func (s *Service) Muted(ctx context.Context, groupID, topicID string) ([]Mute, e
 	return s.store.TopicMutes(ctx, g.ID, t.ID, s.now().Unix())
 }
 
-// Grants implements group.GrantSource for a topic's default permission:
-// inside a topic, every member holds the topic's DefaultPermission bits.
-func (s *Service) Grants(ctx context.Context, g group.Group, _ string, topicID string) ([]permission.Grant, error) {
+// AppendGrants implements group.GrantSource for a topic's default
+// permission: inside a topic, every member holds its DefaultPermission bits.
+func (s *Service) AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, _ string, topicID string) ([]permission.Grant, error) {
 	if topicID == "" {
-		return nil, nil
+		return dst, nil
 	}
 	t, err := s.Get(ctx, g, topicID)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	if t.DefaultPermission == 0 {
-		return nil, nil
+		return dst, nil
 	}
-	return []permission.Grant{{Source: "topic-default", Topic: t.DefaultPermission}}, nil
+	return append(dst, permission.Grant{Source: "topic-default", Topic: t.DefaultPermission}), nil
 }
 
 // CheckPost answers whether actor may post in a topic now: 10007 for a

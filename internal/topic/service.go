@@ -20,7 +20,13 @@ type Service struct {
 	bus    event.Bus
 	now    func() time.Time
 	cache  *topicCache
+
+	onDestroy []func(groupID string)
 }
+
+// OnDestroy registers fn to be called with the community's ID after some of
+// its topics were destroyed.
+func (s *Service) OnDestroy(fn func(groupID string)) { s.onDestroy = append(s.onDestroy, fn) }
 
 // NewService returns a Service. bus may be nil; now nil means time.Now.
 func NewService(store Store, groups *group.Service, bus event.Bus, now func() time.Time) *Service {

@@ -1,0 +1,313 @@
+package permgroup
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/topic"
+)
+
+// Service applies the permission-group rules over a Store and answers the
+// permission engine's question "which grants does this member hold".
+type Service struct {
+	store  Store
+	groups *group.Service
+	topics *topic.Service
+	bus    event.Bus
+	now    func() time.Time
+	cache  *grantCache
+}
+
+// NewService returns a Service and registers it as the group domain's
+// grant source, together with the topics' default permissions.
+func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Bus, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{store: store, groups: groups, topics: topics, bus: bus, now: now, cache: newGrantCache()}
+	groups.SetGrantSource(s)
+	groups.OnDestroy(s.cache.dropGroup)
+	groups.OnMembersRemoved(s.cache.dropUsers)
+	topics.OnDestroy(s.cache.dropGroup)
+	return s
+}
+
+func badParam(format string, args ...any) error {
+	return apierr.New(apierr.GroupBadParam, format, args...)
+}
+
+// changed drops cached grants and publishes the change so that other
+// nodes drop theirs too (cluster mode).
+func (s *Service) changed(groupID string, users []string) {
+	if users == nil {
+		s.cache.dropGroup(groupID)
+	} else {
+		s.cache.dropUsers(groupID, users)
+	}
+	if s.bus != nil {
+		s.bus.Publish(event.Event{Type: "permission.changed", GroupID: groupID, Users: users, Time: s.now().UnixMilli()})
+	}
+}
+
+// ForgetUsers drops the cached grants of deleted accounts.
+func (s *Service) ForgetUsers(users []string) { s.cache.dropEverywhere(users) }
+
+// community returns the group when it is a Community: 10015, 10010, or
+// 10007 for other types.
+func (s *Service) community(ctx context.Context, groupID string) (group.Group, error) {
+	g, err := s.groups.Get(ctx, groupID)
+	if err != nil {
+		return g, err
+	}
+	if g.Type != group.Community {
+		return g, apierr.New(apierr.GroupNoPermission, "permission groups apply only to Community groups; %s is %s", g.ID, g.Type)
+	}
+	return g, nil
+}
+
+// permGroupID checks an ID: 110008 when malformed.
+func permGroupID(id string) error {
+	if id == "" {
+		return badParam("PermissionGroupId is required")
+	}
+	if !ValidID(id) {
+		return apierr.New(apierr.PermGroupBadID, "PermissionGroupId %q is not %s followed by 1–%d bytes of printable ASCII", id, Prefix, MaxCustomIDBytes)
+	}
+	return nil
+}
+
+// notFound maps ErrNotFound to 110006.
+func notFound(id string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return apierr.New(apierr.PermGroupNotFound, "permission group %s does not exist or was destroyed", id)
+	}
+	return err
+}
+
+func checkText(name, custom *string) error {
+	if name != nil {
+		if *name == "" {
+			return badParam("PermissionGroupName cannot be empty")
+		}
+		if len(*name) > MaxNameBytes {
+			return badParam("PermissionGroupName is longer than %d bytes", MaxNameBytes)
+		}
+	}
+	if custom != nil && len(*custom) > MaxCustomStringBytes {
+		return badParam("CustomString is longer than %d bytes", MaxCustomStringBytes)
+	}
+	for _, v := range []*string{name, custom} {
+		if v != nil && strings.IndexByte(*v, 0) >= 0 {
+			return badParam("text fields may not hold a NUL character")
+		}
+	}
+	return nil
+}
+
+// CreateRequest is create_permission_group after decoding.
+type CreateRequest struct {
+	GroupID      string
+	ID           string
+	Name         *string
+	Permission   *uint64
+	CustomString *string
+}
+
+// Create makes a permission group (create_permission_group).
+func (s *Service) Create(ctx context.Context, req CreateRequest) (string, error) {
+	g, err := s.community(ctx, req.GroupID)
+	if err != nil {
+		return "", err
+	}
+	if req.Name == nil {
+		return "", badParam("PermissionGroupName is required")
+	}
+	if req.Permission == nil {
+		return "", badParam("Permission is required")
+	}
+	if err := checkText(req.Name, req.CustomString); err != nil {
+		return "", err
+	}
+	if req.ID != "" {
+		if err := permGroupID(req.ID); err != nil {
+			return "", err
+		}
+	}
+	pg := PermGroup{ID: req.ID, GroupID: g.ID, Name: *req.Name, Permission: *req.Permission, CreateTime: s.now().Unix()}
+	if req.CustomString != nil {
+		pg.CustomString = *req.CustomString
+	}
+	for attempt := 0; ; attempt++ {
+		if req.ID == "" {
+			pg.ID = NewID()
+		}
+		err = s.store.CreatePermGroup(ctx, pg, MaxPerCommunity)
+		if !errors.Is(err, ErrExists) || req.ID != "" || attempt == 3 {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, ErrExists):
+		return "", apierr.New(apierr.GroupIDTaken, "permission group ID %s is already used in %s", pg.ID, g.ID)
+	case errors.Is(err, ErrTooMany):
+		return "", badParam("community %s already has %d permission groups, the most it may have", g.ID, MaxPerCommunity)
+	case errors.Is(err, ErrNoGroup):
+		return "", apierr.New(apierr.GroupNotFound, "group %s does not exist or was dissolved", g.ID)
+	case err != nil:
+		return "", err
+	}
+	return pg.ID, nil
+}
+
+// ItemResult is the outcome for one item of a batch call.
+type ItemResult struct {
+	ID   string // permission group or topic ID
+	Code int
+	Info string
+}
+
+// Destroy deletes permission groups (destroy_permission_group); missing
+// ones get 110006, malformed IDs 110008, the others are destroyed.
+func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]ItemResult, error) {
+	g, err := s.community(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, badParam("PermissionGroupIdList is empty")
+	}
+	if len(ids) > MaxDestroyIDs {
+		return nil, badParam("at most %d IDs in PermissionGroupIdList", MaxDestroyIDs)
+	}
+	var valid []string
+	for _, id := range ids {
+		if ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	deleted, err := s.store.DeletePermGroups(ctx, g.ID, valid)
+	if err != nil {
+		return nil, err
+	}
+	gone := make(map[string]bool, len(deleted))
+	for _, id := range deleted {
+		gone[id] = true
+	}
+	out := make([]ItemResult, len(ids))
+	for i, id := range ids {
+		out[i] = ItemResult{ID: id}
+		switch {
+		case !ValidID(id):
+			out[i].Code, out[i].Info = apierr.PermGroupBadID, "invalid permission group ID"
+		case !gone[id]:
+			out[i].Code, out[i].Info = apierr.PermGroupNotFound, "permission group does not exist or was destroyed"
+		}
+	}
+	if len(deleted) > 0 {
+		s.changed(g.ID, nil)
+	}
+	return out, nil
+}
+
+// ModifyRequest is modify_permission_group after decoding.
+type ModifyRequest struct {
+	GroupID      string
+	ID           string
+	Name         *string
+	Permission   *uint64
+	CustomString *string
+}
+
+// Modify changes a permission group (modify_permission_group).
+func (s *Service) Modify(ctx context.Context, req ModifyRequest) error {
+	g, err := s.community(ctx, req.GroupID)
+	if err != nil {
+		return err
+	}
+	if err := permGroupID(req.ID); err != nil {
+		return err
+	}
+	if err := checkText(req.Name, req.CustomString); err != nil {
+		return err
+	}
+	_, err = s.store.ModifyPermGroup(ctx, g.ID, req.ID, Patch{Name: req.Name, Permission: req.Permission, CustomString: req.CustomString})
+	if err != nil {
+		return notFound(req.ID, err)
+	}
+	if req.Permission != nil {
+		s.changed(g.ID, nil)
+	}
+	return nil
+}
+
+// Page is one page of get_permission_group.
+type Page struct {
+	Items []ItemResult // per listed ID: 0 or its error
+	Found map[string]PermGroup
+	Next  string
+}
+
+// Get returns permission groups (get_permission_group): those in ids, or a
+// page of all of them (limit 1..20, next "" first).
+func (s *Service) Get(ctx context.Context, groupID string, ids []string, limit int, next string) (Page, error) {
+	g, err := s.community(ctx, groupID)
+	if err != nil {
+		return Page{}, err
+	}
+	if limit < 0 || limit > MaxGetLimit {
+		return Page{}, badParam("Limit must be 1..%d", MaxGetLimit)
+	}
+	if limit == 0 {
+		limit = MaxGetLimit
+	}
+	if len(ids) > MaxGetLimit {
+		return Page{}, badParam("at most %d IDs in PermissionGroupIdList", MaxGetLimit)
+	}
+	page := Page{Found: map[string]PermGroup{}}
+	if len(ids) == 0 {
+		after, err := decodeCursor(next)
+		if err != nil {
+			return Page{}, err
+		}
+		list, err := s.store.GetPermGroups(ctx, g.ID, nil, after, limit)
+		if err != nil {
+			return Page{}, err
+		}
+		for _, pg := range list {
+			page.Items = append(page.Items, ItemResult{ID: pg.ID})
+			page.Found[pg.ID] = pg
+		}
+		if len(list) == limit {
+			page.Next = encodeCursor(list[len(list)-1].ID)
+		}
+		return page, nil
+	}
+	var valid []string
+	for _, id := range ids {
+		if ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	list, err := s.store.GetPermGroups(ctx, g.ID, valid, "", 0)
+	if err != nil {
+		return Page{}, err
+	}
+	for _, pg := range list {
+		page.Found[pg.ID] = pg
+	}
+	for _, id := range ids {
+		it := ItemResult{ID: id}
+		if !ValidID(id) {
+			it.Code, it.Info = apierr.PermGroupBadID, "invalid permission group ID"
+		} else if _, ok := page.Found[id]; !ok {
+			it.Code, it.Info = apierr.PermGroupNotFound, "permission group does not exist or was destroyed"
+		}
+		page.Items = append(page.Items, it)
+	}
+	return page, nil
+}

@@ -1,7 +1,7 @@
 // Package postgres is Hearth's PostgreSQL store: it implements every
-// domain's Store interface (account.Store, group.Store, topic.Store and
-// permgroup.Store so far) on a pgx connection pool, with its schema
-// migrations embedded in the binary.
+// domain's Store interface (account.Store, group.Store, topic.Store,
+// permgroup.Store and message.Store so far) on a pgx connection pool, with
+// its schema migrations embedded in the binary.
 //
 // Several Hearth nodes may share one database: migrations run at Open under
 // a transaction-scoped advisory lock, and multi-row work is sent as one
@@ -18,11 +18,14 @@
 // permissions of one, or deleting some, takes FOR KEY SHARE on the group row
 // (so member removals, whose cascades reach permission-group members, wait
 // for it and it for them), then on the permission group row, then on the
-// topic rows, before any member or topic permission row. Deadlocks that
-// remain possible (deleting topics against deleting the permission groups
-// holding permissions in them, both cascading into perm_group_topics) are
-// rare and are retried by PostgreSQL aborting one side and the store running
-// it again.
+// topic rows, before any member or topic permission row. Appending a message
+// locks the stream's row (FOR NO KEY UPDATE, by the UPDATE that takes the
+// sequence or, with a de-duplication key, by a SELECT before it), a topic's
+// after FOR KEY SHARE on its group row. Deadlocks that remain possible
+// (deleting topics against deleting the permission groups holding
+// permissions in them, both cascading into perm_group_topics) are rare and
+// are retried by PostgreSQL aborting one side and the store running it
+// again.
 package postgres
 
 import (

@@ -181,7 +181,8 @@ func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.
 }
 
 // DeleteTopics implements [topic.Store] with one statement. The result is in
-// the order of ids, each once. Their mutes go with them (ON DELETE CASCADE).
+// the order of ids, each once. Their mutes go with them (ON DELETE CASCADE),
+// and their messages (trigger topics_delete_messages).
 func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
 	ids = unique(ids)
 	if len(ids) == 0 {

@@ -41,13 +41,14 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, open)
 }
 
-func BenchmarkImportAccount(b *testing.B)     { storetest.BenchImportAccount(b, open) }
-func BenchmarkImportAccounts100(b *testing.B) { storetest.BenchImportAccounts100(b, open) }
-func BenchmarkAddMembers300(b *testing.B)     { storetest.BenchAddMembers300(b, open) }
-func BenchmarkGetMember(b *testing.B)         { storetest.BenchGetMember(b, open) }
-func BenchmarkModifyTopic(b *testing.B)       { storetest.BenchModifyTopic(b, open) }
-func BenchmarkGetTopics(b *testing.B)         { storetest.BenchGetTopics(b, open) }
-func BenchmarkUserGrants(b *testing.B)        { storetest.BenchUserGrants(b, open) }
+func BenchmarkImportAccount(b *testing.B)      { storetest.BenchImportAccount(b, open) }
+func BenchmarkImportAccounts100(b *testing.B)  { storetest.BenchImportAccounts100(b, open) }
+func BenchmarkAddMembers300(b *testing.B)      { storetest.BenchAddMembers300(b, open) }
+func BenchmarkGetMember(b *testing.B)          { storetest.BenchGetMember(b, open) }
+func BenchmarkModifyTopic(b *testing.B)        { storetest.BenchModifyTopic(b, open) }
+func BenchmarkGetTopics(b *testing.B)          { storetest.BenchGetTopics(b, open) }
+func BenchmarkUserGrants(b *testing.B)         { storetest.BenchUserGrants(b, open) }
+func BenchmarkAppendGroupMessage(b *testing.B) { storetest.BenchAppendGroupMessage(b, open) }
 
 // TestOpenSettings checks the connection settings Open promises, on the
 // writer and on a reader.

@@ -183,7 +183,8 @@ func null[T any](p *T) sql.Null[T] {
 }
 
 // DeleteTopics implements [topic.Store]. The result is in the order of ids,
-// each once. Their mutes go with them (ON DELETE CASCADE).
+// each once. Their mutes go with them (ON DELETE CASCADE), and their
+// messages (trigger topics_delete_messages).
 func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
 	ids = unique(ids)
 	gone := make(map[string]bool, len(ids))

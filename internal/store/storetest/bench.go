@@ -178,3 +178,21 @@ func benchTopics(b *testing.B, s Store, n int) []string {
 	}
 	return ids
 }
+
+// BenchAppendGroupMessage measures AppendGroupMessage to one topic, one
+// after the other, each with its own de-duplication key as the message
+// service sends it: the lookup, the sequence and the insert of one send.
+func BenchAppendGroupMessage(b *testing.B, open Opener) {
+	s, _ := open(b)
+	ctx := b.Context()
+	ids := benchTopics(b, s, 1)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		m := msg("@TGS#_bench", ids[0], n, 1_700_000_000)
+		n++
+		if _, dup, err := s.AppendGroupMessage(ctx, m, "key"+strconv.Itoa(n), 1_700_000_000-300); err != nil || dup {
+			b.Fatalf("AppendGroupMessage: dup %v, %v", dup, err)
+		}
+	}
+}

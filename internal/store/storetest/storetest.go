@@ -23,6 +23,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
@@ -34,6 +35,7 @@ type Store interface {
 	group.Store
 	topic.Store
 	permgroup.Store
+	message.Store
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -71,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("permission group", func(t *testing.T) { runCases(t, open, permGroupCases) })
 	t.Run("permission group member", func(t *testing.T) { runCases(t, open, permGroupMemberCases) })
 	t.Run("permission group topic", func(t *testing.T) { runCases(t, open, permGroupTopicCases) })
+	t.Run("message", func(t *testing.T) { runCases(t, open, messageCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

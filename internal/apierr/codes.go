@@ -67,6 +67,7 @@ const (
 	GroupAccountNotFound   = 10019
 	GroupIDTaken           = 10021
 	GroupIDTakenByYou      = 10025
+	GroupMsgNotFound       = 10030
 	GroupNoTopicSupport    = 11000
 	TopicDeleteFailed      = 110002
 	TopicAlreadyDeleted    = 110003

@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/config"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/rest"
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -64,6 +65,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	topics := topic.NewService(store, groups, bus, nil)
 	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
 	accounts.OnDelete(pmgs.ForgetUsers)
+	messages := message.NewService(store, groups, topics, bus, nil)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
@@ -73,6 +75,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Groups:     groups,
 		Topics:     topics,
 		PermGroups: pmgs,
+		Messages:   messages,
 		RateLimit:  cfg.RateLimit,
 		Logger:     log,
 		Metrics:    rest.NewMetrics(reg),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
@@ -20,6 +21,7 @@ type Store interface {
 	group.Store
 	topic.Store
 	permgroup.Store
+	message.Store
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -30,6 +31,7 @@ func testDeps(tb testing.TB, appID uint64, key string) Deps {
 	topics := topic.NewService(db, groups, nil, nil)
 	return Deps{
 		PermGroups: permgroup.NewService(db, groups, topics, nil, nil),
+		Messages:   message.NewService(db, groups, topics, nil, nil),
 		SDKAppID:   appID,
 		Verifier:   usersig.NewVerifier(appID, key),
 		Accounts:   accounts,

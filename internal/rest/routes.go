@@ -54,6 +54,10 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "set_topic_permission_group", handle: endpoint(s.setTopicPermGroup)},
 		{service: gsvc, command: "delete_topic_permission_group", handle: endpoint(s.deleteTopicPermGroup)},
 		{service: gsvc, command: "get_topic_permission_group", handle: endpoint(s.getTopicPermGroup)},
+		// Group and topic messages: spec §8.
+		{service: gsvc, command: "send_group_msg", handle: endpoint(s.sendGroupMsg)},
+		{service: gsvc, command: "group_msg_get_simple", handle: endpoint(s.groupMsgGetSimple)},
+		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
 		// Hearth's own admin APIs.
 		{service: hsvc, command: "explain_permission", handle: endpoint(s.explainPermission)},
 	}

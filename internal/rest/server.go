@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
@@ -37,6 +38,7 @@ type Deps struct {
 	Groups     *group.Service
 	Topics     *topic.Service
 	PermGroups *permgroup.Service
+	Messages   *message.Service
 	RateLimit  bool
 	Logger     *slog.Logger
 	Metrics    *Metrics         // nil: no metrics

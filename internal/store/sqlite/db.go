@@ -45,6 +45,10 @@ type DB struct {
 	readStmts  sync.Map // query text → *sql.Stmt on read; see readStmt
 	writeStmts sync.Map // query text → *sql.Stmt on write; see writeStmt
 
+	jobs    chan writeJob // writes waiting for the committer; see commit.go
+	stop    chan struct{}
+	stopped chan struct{}
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -125,6 +129,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db.read.SetMaxIdleConns(o.readers)
 	db.read.SetConnMaxLifetime(0)
 	db.read.SetConnMaxIdleTime(0)
+	db.startCommitter()
 	if err := db.read.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: readers: %w", path, err)
@@ -152,6 +157,10 @@ func dsn(abs string, o options, readOnly bool) string {
 // Close closes the database. Calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		if db.stop != nil {
+			close(db.stop)
+			<-db.stopped
+		}
 		var errs []error
 		if db.read != nil {
 			db.readStmts.Range(func(_, stmt any) bool {
@@ -170,21 +179,6 @@ func (db *DB) Close() error {
 		}
 	})
 	return db.closeErr
-}
-
-// inTx runs fn in a write transaction on the writer connection and commits
-// it, or rolls it back when fn fails. fn must use only tx: the writer has a
-// single connection.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // readStmt returns query prepared on the reader pool, preparing it on first

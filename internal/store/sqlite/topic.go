@@ -149,22 +149,23 @@ func queryTopics(ctx context.Context, q rowsQuerier, query string, args ...any) 
 	return topics, err
 }
 
-// ModifyTopic implements [topic.Store] with one UPDATE … RETURNING: a field
-// that p leaves nil is bound as NULL and kept by coalesce.
+// ModifyTopic implements [topic.Store] with one UPDATE … RETURNING (in a
+// group-committed transaction): a field that p leaves nil is bound as NULL
+// and kept by coalesce.
 func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.Patch) (topic.Topic, error) {
 	var perms sql.Null[int64]
 	if p.DefaultPermission != nil {
 		perms = sql.Null[int64]{V: int64(*p.DefaultPermission), Valid: true}
 	}
 	var r topicRow
-	err := db.write.QueryRowContext(ctx, `UPDATE topics SET name = coalesce(?, name),
-			face_url = coalesce(?, face_url), notification = coalesce(?, notification),
-			introduction = coalesce(?, introduction), custom_string = coalesce(?, custom_string),
-			mute_all_member = coalesce(?, mute_all_member), default_permission = coalesce(?, default_permission)
-		WHERE group_id = ? AND id = ?
-		RETURNING `+columns("", topicColumns),
-		null(p.Name), null(p.FaceURL), null(p.Notification), null(p.Introduction), null(p.CustomString),
-		null(p.MuteAllMember), perms, groupID, topicID).Scan(r.dest()...)
+	stmt, err := db.writeStmt(ctx, modifyTopicQuery)
+	if err == nil {
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			return tx.StmtContext(ctx, stmt).QueryRowContext(ctx,
+				null(p.Name), null(p.FaceURL), null(p.Notification), null(p.Introduction), null(p.CustomString),
+				null(p.MuteAllMember), perms, groupID, topicID).Scan(r.dest()...)
+		})
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		err = topic.ErrNotFound
 	}
@@ -173,6 +174,14 @@ func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.
 	}
 	return r.topic(), nil
 }
+
+// modifyTopicQuery is ModifyTopic's statement, prepared once on the writer.
+var modifyTopicQuery = `UPDATE topics SET name = coalesce(?, name),
+		face_url = coalesce(?, face_url), notification = coalesce(?, notification),
+		introduction = coalesce(?, introduction), custom_string = coalesce(?, custom_string),
+		mute_all_member = coalesce(?, mute_all_member), default_permission = coalesce(?, default_permission)
+	WHERE group_id = ? AND id = ?
+	RETURNING ` + columns("", topicColumns)
 
 // null returns *p as a valid sql.Null, or NULL when p is nil.
 func null[T any](p *T) sql.Null[T] {

@@ -16,6 +16,8 @@ bench:
 fuzz:
 	go test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./internal/usersig/
 	go test -run '^$$' -fuzz FuzzRequestBodies -fuzztime 30s ./internal/rest/
+	go test -run '^$$' -fuzz FuzzCheckBody -fuzztime 30s ./internal/message/
+	go test -run '^$$' -fuzz FuzzDecideMatchesNaive -fuzztime 30s ./internal/permission/
 
 lint:
 	gofmt -l . && go vet ./...

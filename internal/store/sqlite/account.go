@@ -116,18 +116,7 @@ func (db *DB) ExistingAccounts(ctx context.Context, ids []string) (map[string]bo
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				exist[id] = true
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
-			if err := rows.Err(); err != nil {
+			if err := collectIDs(rows, exist); err != nil {
 				return err
 			}
 		}
@@ -224,13 +213,12 @@ func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
+			err = eachRow(rows, func() error {
 				var (
 					id         string
 					tag, value sql.NullString
 				)
 				if err := rows.Scan(&id, &tag, &value); err != nil {
-					rows.Close()
 					return err
 				}
 				p := profiles[id]
@@ -239,11 +227,9 @@ func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map
 					p.Items = append(p.Items, account.ProfileItem{Tag: tag.String, Value: json.RawMessage(value.String)})
 				}
 				profiles[id] = p
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 		}

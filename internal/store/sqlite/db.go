@@ -185,18 +185,7 @@ func (db *DB) Close() error {
 // use. database/sql then prepares it once per reader connection and reuses
 // it, which saves parsing the SQL on every call of a hot read.
 func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if stmt, ok := db.readStmts.Load(query); ok {
-		return stmt.(*sql.Stmt), nil
-	}
-	stmt, err := db.read.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := db.readStmts.LoadOrStore(query, stmt); loaded {
-		_ = stmt.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return stmt, nil
+	return cachedStmt(ctx, &db.readStmts, db.read, query)
 }
 
 // writeStmt returns query prepared on the writer, preparing it on first
@@ -206,14 +195,21 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // Call it before inTx, not in it: preparing needs the writer's connection,
 // which a transaction holds.
 func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if stmt, ok := db.writeStmts.Load(query); ok {
+	return cachedStmt(ctx, &db.writeStmts, db.write, query)
+}
+
+// cachedStmt returns query prepared on pool, preparing it on first use and
+// keeping it in cache (query text → *sql.Stmt). Of two callers preparing
+// the same query at once, one statement is kept and the other closed.
+func cachedStmt(ctx context.Context, cache *sync.Map, pool *sql.DB, query string) (*sql.Stmt, error) {
+	if stmt, ok := cache.Load(query); ok {
 		return stmt.(*sql.Stmt), nil
 	}
-	stmt, err := db.write.PrepareContext(ctx, query)
+	stmt, err := pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if prev, loaded := db.writeStmts.LoadOrStore(query, stmt); loaded {
+	if prev, loaded := cache.LoadOrStore(query, stmt); loaded {
 		_ = stmt.Close()
 		return prev.(*sql.Stmt), nil
 	}

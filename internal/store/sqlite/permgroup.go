@@ -86,25 +86,7 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 // permissions go with them (ON DELETE CASCADE). The result is in the order
 // of ids, each once.
 func (db *DB) DeletePermGroups(ctx context.Context, groupID string, ids []string) ([]string, error) {
-	ids = unique(ids)
-	gone := make(map[string]bool, len(ids))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `DELETE FROM perm_groups WHERE group_id = ? AND id IN (`+params(len(chunk))+`)
-				RETURNING id`, append([]any{groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, gone); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: delete %d permission groups of group %q: %w", len(ids), groupID, err)
-	}
-	return inOrder(ids, gone), nil
+	return db.deleteInGroup(ctx, "perm_groups", "permission groups", groupID, ids)
 }
 
 // ModifyPermGroup implements [permgroup.Store]: an UPDATE in which a field

@@ -195,25 +195,7 @@ func null[T any](p *T) sql.Null[T] {
 // each once. Their mutes go with them (ON DELETE CASCADE), and their
 // messages (trigger topics_delete_messages).
 func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
-	ids = unique(ids)
-	gone := make(map[string]bool, len(ids))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `DELETE FROM topics WHERE group_id = ? AND id IN (`+params(len(chunk))+`)
-				RETURNING id`, append([]any{groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, gone); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: delete %d topics of group %q: %w", len(ids), groupID, err)
-	}
-	return inOrder(ids, gone), nil
+	return db.deleteInGroup(ctx, "topics", "topics", groupID, ids)
 }
 
 // SetTopicMute implements [topic.Store]. until <= 0 clears the mutes. Users
@@ -261,6 +243,32 @@ func (db *DB) SetTopicMute(ctx context.Context, groupID, topicID string, userIDs
 		return nil, fmt.Errorf("sqlite: set mute of %d members in topic %q of group %q: %w", len(userIDs), topicID, groupID, err)
 	}
 	return inOrder(userIDs, set), nil
+}
+
+// deleteInGroup deletes the rows of table with group_id groupID and an id
+// in ids, in one write transaction, and returns the ids deleted in the
+// order of ids, each once. table is a constant of the caller, never user
+// input; what names the rows in the error.
+func (db *DB) deleteInGroup(ctx context.Context, table, what, groupID string, ids []string) ([]string, error) {
+	ids = unique(ids)
+	gone := make(map[string]bool, len(ids))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
+			rows, err := tx.QueryContext(ctx, `DELETE FROM `+table+` WHERE group_id = ? AND id IN (`+params(len(chunk))+`)
+				RETURNING id`, append([]any{groupID}, anys(chunk)...)...)
+			if err != nil {
+				return err
+			}
+			if err := collectIDs(rows, gone); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete %d %s of group %q: %w", len(ids), what, groupID, err)
+	}
+	return inOrder(ids, gone), nil
 }
 
 // collectIDs adds the single text column of each of rows to ids and closes

@@ -91,3 +91,58 @@ func (c *memberCache) dropGroup(group string) {
 	c.epoch++
 	c.groups[group]++
 }
+
+// profileCache keeps group profiles read from the store: every group API
+// and every send reads the group first. Writers drop the entry after
+// changing the store; a fill that raced with a drop is discarded (the epoch
+// check). NextMsgSeq and LastMsgTime move with every message without
+// passing through here, so a cached profile's may lag: read those through
+// Info, which goes to the store.
+type profileCache struct {
+	mu      sync.RWMutex
+	epoch   uint64
+	entries map[string]Group
+}
+
+// maxCachedGroups bounds the profile cache; past it the cache starts over.
+const maxCachedGroups = 1 << 16
+
+func newProfileCache() *profileCache { return &profileCache{entries: map[string]Group{}} }
+
+func (c *profileCache) get(id string) (Group, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	g, ok := c.entries[id]
+	return g, ok
+}
+
+func (c *profileCache) begin() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.epoch
+}
+
+func (c *profileCache) put(epoch uint64, g Group) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if epoch != c.epoch {
+		return
+	}
+	if len(c.entries) >= maxCachedGroups {
+		c.entries = map[string]Group{}
+	}
+	c.entries[g.ID] = g
+}
+
+// drop forgets one group; with no ID it forgets every group.
+func (c *profileCache) drop(ids ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	if len(ids) == 0 {
+		c.entries = map[string]Group{}
+	}
+	for _, id := range ids {
+		delete(c.entries, id)
+	}
+}

@@ -31,8 +31,10 @@ func (s *Service) Member(ctx context.Context, groupID, userID string) (Member, e
 	return m, nil
 }
 
-// ForgetUsers drops cached memberships of deleted accounts.
+// ForgetUsers drops cached memberships of deleted accounts (and every
+// cached profile: member counts and owners changed).
 func (s *Service) ForgetUsers(users []string) {
+	s.profiles.drop()
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
 	s.cache.epoch++
@@ -140,6 +142,7 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 		add = append(add, Member{GroupID: g.ID, UserID: m.UserID, Role: role, JoinTime: join, MsgFlag: AcceptAndNotify})
 	}
 	res, err := s.store.AddMembers(ctx, g.ID, add, g.MaxMemberNum)
+	s.profiles.drop(g.ID) // MemberNum
 	switch {
 	case errors.Is(err, ErrFull):
 		return nil, apierr.New(apierr.GroupFull, "group %s cannot take these members: at most %d", g.ID, g.MaxMemberNum)
@@ -182,6 +185,7 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []strin
 		}
 	}
 	removed, err := s.store.DeleteMembers(ctx, g.ID, ids)
+	s.profiles.drop(g.ID) // MemberNum, and Owner when the owner left
 	if err != nil {
 		return notFound(g.ID, err)
 	}

@@ -48,6 +48,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Group, error) 
 		return Group{}, apierr.New(apierr.GroupNoPermission, "only the owner or the app admin may change EnablePermission or DefaultPermission")
 	}
 	after, err := s.store.ModifyGroup(ctx, g.ID, p)
+	s.profiles.drop(g.ID)
 	if err != nil {
 		return Group{}, notFound(g.ID, err)
 	}
@@ -156,7 +157,9 @@ func (s *Service) ChangeOwner(ctx context.Context, groupID, newOwner, from strin
 	if newOwner == g.Owner {
 		return nil
 	}
-	if err := s.store.ChangeOwner(ctx, g.ID, newOwner); err != nil {
+	err = s.store.ChangeOwner(ctx, g.ID, newOwner)
+	s.profiles.drop(g.ID)
+	if err != nil {
 		if errors.Is(err, ErrNoMember) {
 			return badParam("NewOwner_Account %s is not a member of %s", newOwner, g.ID)
 		}

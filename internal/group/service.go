@@ -34,6 +34,7 @@ type Service struct {
 	now      func() time.Time
 	grants   GrantSource
 	cache    *memberCache
+	profiles *profileCache
 
 	onDestroy        []func(groupID string)
 	onMembersRemoved []func(groupID string, users []string)
@@ -54,7 +55,7 @@ func NewService(store Store, accounts Accounts, bus event.Bus, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, accounts: accounts, bus: bus, now: now, cache: newMemberCache(DefaultCacheSize)}
+	return &Service{store: store, accounts: accounts, bus: bus, now: now, cache: newMemberCache(DefaultCacheSize), profiles: newProfileCache()}
 }
 
 // SetGrantSource plugs in the permission-group domain.
@@ -83,7 +84,8 @@ func notFound(id string, err error) error {
 }
 
 // Get returns a group, with 10015 for a malformed ID and 10010 for a
-// missing group.
+// missing group, from the profile cache when it can (its NextMsgSeq and
+// LastMsgTime may lag; Info reads them from the store).
 func (s *Service) Get(ctx context.Context, id string) (Group, error) {
 	if id == "" {
 		return Group{}, badParam("GroupId is required")
@@ -91,10 +93,15 @@ func (s *Service) Get(ctx context.Context, id string) (Group, error) {
 	if !ValidID(id) {
 		return Group{}, apierr.New(apierr.GroupBadID, "GroupId %q is not a valid group ID", id)
 	}
+	if g, ok := s.profiles.get(id); ok {
+		return g, nil
+	}
+	epoch := s.profiles.begin()
 	g, err := s.store.GetGroup(ctx, id)
 	if err != nil {
 		return Group{}, notFound(id, err)
 	}
+	s.profiles.put(epoch, g)
 	return g, nil
 }
 
@@ -194,7 +201,9 @@ func (s *Service) Destroy(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteGroup(ctx, g.ID); err != nil {
+	err = s.store.DeleteGroup(ctx, g.ID)
+	s.profiles.drop(g.ID)
+	if err != nil {
 		return notFound(id, err)
 	}
 	s.cache.dropGroup(g.ID)

@@ -3,6 +3,7 @@ module github.com/hearth-chat/hearth
 go 1.26.0
 
 require (
+	github.com/gorilla/websocket v1.5.3
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/tencentyun/tls-sig-api-v2-golang v1.4.0

@@ -26,6 +26,21 @@ type Service struct {
 	revoked sync.Map // string -> int64
 
 	onDelete []func(ids []string)
+	onKick   []func(id string)
+}
+
+// OnKick registers fn to be called with the UserID of a kicked account
+// (its live sessions close).
+func (s *Service) OnKick(fn func(id string)) { s.onKick = append(s.onKick, fn) }
+
+// Register creates an account on its first client login (core.md §3); an
+// existing account is left as it is.
+func (s *Service) Register(ctx context.Context, id string) error {
+	exist, err := s.store.ExistingAccounts(ctx, []string{id})
+	if err != nil || exist[id] {
+		return err
+	}
+	return s.store.ImportAccounts(ctx, []Import{{UserID: id}}, s.now().Unix())
 }
 
 // OnDelete registers fn to be called with the UserIDs of accounts that
@@ -220,6 +235,9 @@ func (s *Service) Kick(ctx context.Context, id string) error {
 		return err
 	}
 	s.revoked.Store(id, t)
+	for _, fn := range s.onKick {
+		fn(id)
+	}
 	return nil
 }
 

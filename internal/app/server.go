@@ -13,6 +13,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/config"
 	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/gateway"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
@@ -40,6 +41,7 @@ type Server struct {
 	StoreDesc  string
 
 	handler    http.Handler
+	gateway    *gateway.Server
 	closeStore func()
 	log        *slog.Logger
 }
@@ -66,6 +68,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
 	accounts.OnDelete(pmgs.ForgetUsers)
 	messages := message.NewService(store, groups, topics, bus, nil)
+	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
@@ -80,8 +83,13 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Logger:     log,
 		Metrics:    rest.NewMetrics(reg),
 	})
+	ws := gateway.NewServer(gateway.Deps{
+		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
+		Messages: messages, Bus: bus, Logger: log,
+	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)
+	mux.Handle("GET /v1/ws", ws)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -89,15 +97,18 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return &Server{
 		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
-		handler: mux, closeStore: closeStore, log: log,
+		handler: mux, gateway: ws, closeStore: closeStore, log: log,
 	}, nil
 }
 
 // Handler is the node's whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() { s.closeStore() }
+// Close stops the gateway's subscriptions and releases the store.
+func (s *Server) Close() {
+	s.gateway.Close()
+	s.closeStore()
+}
 
 // Serve accepts connections on ln until ctx is done, then stops accepting,
 // waits up to ShutdownTimeout for in-flight requests, and returns.

@@ -229,3 +229,45 @@ func (s *Service) Recall(ctx context.Context, groupID, topicID string, seqs []ui
 	}
 	return out, nil
 }
+
+// Since returns the messages of a stream after afterSeq, oldest first, at
+// most limit, for user's resume: user must be a member of the group (the
+// app admin's streams are not synced). Recalled messages are included
+// (their recall event may have been missed too).
+func (s *Service) Since(ctx context.Context, user, groupID, topicID string, afterSeq uint64, limit int) ([]Message, error) {
+	g, _, err := s.stream(ctx, groupID, topicID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.groups.Member(ctx, g.ID, user); err != nil {
+		if errors.Is(err, group.ErrNoMember) {
+			return nil, apierr.New(apierr.GroupNoPermission, "%s is not a member of %s", user, g.ID)
+		}
+		return nil, err
+	}
+	var newest []Message // newest first
+	maxSeq := uint64(0)
+	for len(newest) < limit {
+		page, err := s.store.GroupMessages(ctx, g.ID, topicID, maxSeq, min(limit-len(newest), 200))
+		if err != nil {
+			return nil, err
+		}
+		done := false
+		for _, m := range page {
+			if m.Seq <= afterSeq {
+				done = true
+				break
+			}
+			newest = append(newest, m)
+		}
+		if done || len(page) == 0 || page[len(page)-1].Seq <= 1 {
+			break
+		}
+		maxSeq = page[len(page)-1].Seq - 1
+	}
+	out := make([]Message, len(newest))
+	for i, m := range newest {
+		out[len(newest)-1-i] = m
+	}
+	return out, nil
+}

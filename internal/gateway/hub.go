@@ -1,0 +1,152 @@
+// Package gateway is Hearth's WebSocket gateway (docs/protocol.md): it logs
+// clients in with their UserSig, pushes the messages and events of every
+// group and topic they belong to, takes their sends through the same domain
+// services as REST, and replays what they missed on resume. Fan-out is one
+// event per message from the event bus to the local sessions of the
+// members that are connected here.
+package gateway
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/hearth-chat/hearth/client"
+	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/message"
+)
+
+// hub indexes the sessions of this node: by user, and by group for the
+// users connected here who are members of it (interest-based fan-out).
+type hub struct {
+	mu     sync.RWMutex
+	users  map[string]map[*session]struct{}
+	groups map[string]map[string]struct{} // group ID -> connected member UserIDs
+	joined map[string][]string            // UserID -> group IDs indexed for it
+}
+
+func newHub() *hub {
+	return &hub{users: map[string]map[*session]struct{}{}, groups: map[string]map[string]struct{}{}, joined: map[string][]string{}}
+}
+
+// add registers a session whose user belongs to groups.
+func (h *hub) add(s *session, groups []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.users[s.user] == nil {
+		h.users[s.user] = map[*session]struct{}{}
+	}
+	h.users[s.user][s] = struct{}{}
+	if _, done := h.joined[s.user]; !done {
+		for _, g := range groups {
+			h.index(g, s.user)
+		}
+		h.joined[s.user] = groups
+	}
+}
+
+func (h *hub) index(groupID, user string) {
+	if h.groups[groupID] == nil {
+		h.groups[groupID] = map[string]struct{}{}
+	}
+	h.groups[groupID][user] = struct{}{}
+}
+
+// remove forgets a session, and its user's group index with its last one.
+func (h *hub) remove(s *session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.users[s.user], s)
+	if len(h.users[s.user]) > 0 {
+		return
+	}
+	delete(h.users, s.user)
+	for _, g := range h.joined[s.user] {
+		delete(h.groups[g], s.user)
+		if len(h.groups[g]) == 0 {
+			delete(h.groups, g)
+		}
+	}
+	delete(h.joined, s.user)
+}
+
+// sessions returns the sessions of users.
+func (h *hub) sessions(users []string) []*session {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []*session
+	for _, u := range users {
+		for s := range h.users[u] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// members returns the sessions of the connected members of a group.
+func (h *hub) members(groupID string) []*session {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []*session
+	for u := range h.groups[groupID] {
+		for s := range h.users[u] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// joinedChanged keeps the group index right as members come and go.
+func (h *hub) joinedChanged(groupID string, users []string, joined bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, u := range users {
+		if _, online := h.users[u]; !online {
+			continue
+		}
+		if joined {
+			h.index(groupID, u)
+			h.joined[u] = append(h.joined[u], groupID)
+		} else {
+			delete(h.groups[groupID], u)
+		}
+	}
+}
+
+// messageFrame encodes a stored message as the frame pushed to clients.
+func messageFrame(m message.Message) []byte {
+	b, _ := json.Marshal(client.Frame{Type: client.TypeMessage, GroupID: m.GroupID, TopicID: m.TopicID,
+		Seq: m.Seq, From: m.From, Time: m.Time, Random: m.Random, MsgBody: m.Body})
+	return b
+}
+
+// dispatch fans one bus event out to the sessions it concerns: encoded
+// once, queued on each.
+func (h *hub) dispatch(e event.Event) {
+	switch e.Type {
+	case "group.members_added":
+		h.joinedChanged(e.GroupID, e.Users, true)
+	case "group.members_removed":
+		h.joinedChanged(e.GroupID, e.Users, false)
+	}
+	var frame []byte
+	var targets []*session
+	if m, ok := e.Data.(message.Message); ok && e.Type == "message.group" {
+		frame, targets = messageFrame(m), h.members(e.GroupID)
+	} else {
+		data, _ := json.Marshal(e.Data)
+		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})
+		targets = append(h.members(e.GroupID), h.sessions(e.Users)...)
+	}
+	seen := make(map[*session]bool, len(targets))
+	for _, s := range targets {
+		if !seen[s] {
+			seen[s] = true
+			s.push(frame)
+		}
+	}
+	if e.Type == "group.destroyed" {
+		h.mu.Lock()
+		delete(h.groups, e.GroupID)
+		h.mu.Unlock()
+	}
+}

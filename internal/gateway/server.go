@@ -1,0 +1,162 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hearth-chat/hearth/client"
+	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/usersig"
+)
+
+// LoginTimeout is how long a new connection has to send its login frame.
+const LoginTimeout = 10 * time.Second
+
+// Deps are the services the gateway uses.
+type Deps struct {
+	SDKAppID uint64
+	Verifier *usersig.Verifier
+	Accounts *account.Service
+	Groups   *group.Service
+	Messages *message.Service
+	Bus      event.Bus
+	Logger   *slog.Logger
+}
+
+// Server serves GET /v1/ws.
+type Server struct {
+	deps     Deps
+	hub      *hub
+	upgrader websocket.Upgrader
+	cancel   func()
+}
+
+// NewServer returns the gateway and subscribes it to the event bus; Close
+// unsubscribes.
+func NewServer(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{deps: d, hub: newHub(), upgrader: websocket.Upgrader{
+		ReadBufferSize: 4096, WriteBufferSize: 4096,
+		CheckOrigin: func(*http.Request) bool { return true }, // clients authenticate with a UserSig, not cookies
+	}}
+	s.cancel = d.Bus.Subscribe(s.hub.dispatch)
+	d.Accounts.OnDelete(func(ids []string) { s.closeUsers(ids, "the account was deleted") })
+	d.Accounts.OnKick(func(id string) { s.closeUsers([]string{id}, "kicked: log in again with a new UserSig") })
+	return s
+}
+
+// Close stops the gateway's event subscription.
+func (s *Server) Close() { s.cancel() }
+
+func (s *Server) closeUsers(ids []string, reason string) {
+	for _, ss := range s.hub.sessions(ids) {
+		b, _ := json.Marshal(client.Frame{Type: client.TypeKicked, Info: reason})
+		ss.push(b)
+		ss.close(CloseKicked, reason)
+	}
+}
+
+// ServeHTTP upgrades the request and runs the session until it ends.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered the HTTP error
+	}
+	conn.SetReadLimit(MaxFrameBytes)
+	user, loginID, err := s.login(r.Context(), conn)
+	if err != nil {
+		code, info := apierr.AccountInternal, "internal error"
+		if e, ok := apierr.As(err); ok {
+			code, info = e.Code, e.Info
+		}
+		b, _ := json.Marshal(client.Frame{Type: client.TypeError, ID: loginID, Code: code, Info: info})
+		_ = conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
+		_ = conn.WriteMessage(websocket.TextMessage, b)
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "login failed"), time.Now().Add(WriteTimeout))
+		_ = conn.Close()
+		return
+	}
+	ss := newSession(user, conn)
+	groups, err := s.joined(r.Context(), user)
+	if err != nil {
+		s.deps.Logger.Error("gateway: load joined groups", "user", user, "err", err)
+		_ = conn.Close()
+		return
+	}
+	s.hub.add(ss, groups)
+	defer s.hub.remove(ss)
+	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
+	ss.push(ok)
+	go ss.writePump()
+	s.readLoop(ss)
+}
+
+// login reads and checks the login frame: the REST gateway's UserSig codes,
+// and a first successful login registers the account (core.md §3).
+func (s *Server) login(ctx context.Context, conn *websocket.Conn) (string, string, error) {
+	_ = conn.SetReadDeadline(time.Now().Add(LoginTimeout))
+	var f client.Frame
+	if err := conn.ReadJSON(&f); err != nil || f.Type != client.TypeLogin {
+		return "", f.ID, apierr.New(apierr.BadJSON, "the first frame must be a login frame")
+	}
+	if f.SDKAppID != s.deps.SDKAppID {
+		return "", f.ID, apierr.New(apierr.UnknownApp, "sdkappid %d is not an app of this server", f.SDKAppID)
+	}
+	if !account.ValidUserID(f.Identifier) {
+		return "", f.ID, apierr.New(apierr.AccountBadParam, "identifier must be 1–%d bytes of printable ASCII", account.MaxUserIDBytes)
+	}
+	claims, err := s.deps.Verifier.Verify(f.Identifier, f.UserSig)
+	if err != nil {
+		return "", f.ID, sigError(err)
+	}
+	revoked, err := s.deps.Accounts.Revoked(ctx, f.Identifier, claims.Issued)
+	if err != nil {
+		return "", f.ID, err
+	}
+	if revoked {
+		return "", f.ID, apierr.New(apierr.SigRevoked, "this UserSig was invalidated by a kick; generate a new one")
+	}
+	if err := s.deps.Accounts.Register(ctx, f.Identifier); err != nil {
+		return "", f.ID, err
+	}
+	return f.Identifier, f.ID, nil
+}
+
+// sigError maps a usersig failure to its code.
+func sigError(err error) error {
+	var se *usersig.Error
+	if !errors.As(err, &se) {
+		return apierr.New(apierr.SigUndecodable, "cannot decode the UserSig")
+	}
+	codes := map[usersig.Reason]int{
+		usersig.ReasonEmpty: apierr.SigEmpty, usersig.ReasonMalformed: apierr.SigUndecodable,
+		usersig.ReasonAppIDMismatch: apierr.SigAppIDDiffer, usersig.ReasonIdentifierMismatch: apierr.SigIdentifierDiffer,
+		usersig.ReasonBadSignature: apierr.SigBadSignature, usersig.ReasonExpired: apierr.SigExpired,
+	}
+	return apierr.New(codes[se.Reason], "UserSig: %s", se.Msg)
+}
+
+// joined lists the groups a user belongs to.
+func (s *Server) joined(ctx context.Context, user string) ([]string, error) {
+	list, _, err := s.deps.Groups.Joined(ctx, group.JoinedRequest{UserID: user, WithHugeGroups: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, j := range list {
+		ids[i] = j.Group.ID
+	}
+	return ids, nil
+}

@@ -1,0 +1,74 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hearth-chat/hearth/client"
+	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
+)
+
+// TestKill9AfterSendThenResume: a message answered OK over REST survives a
+// SIGKILL of the server; after the restart it is in history and a client
+// that resumes from the sequence before it receives it.
+func TestKill9AfterSendThenResume(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--data", dir, "--sdkappid", "1400000009", "--secret-key", testKey}
+	p := startProc(t, args...)
+	must := func(addr, api, body string) map[string]any {
+		r := post(t, adminURL(t, addr, api), body)
+		if r["ErrorCode"] != 0.0 {
+			t.Fatalf("%s: %v", api, r)
+		}
+		return r
+	}
+	must(p.addr, "im_open_login_svc/multiaccount_import", `{"Accounts":["owner","reader"]}`)
+	gid := must(p.addr, "group_open_http_svc/create_group", `{"Type":"Community","Name":"c","SupportTopic":1,"Owner_Account":"owner","MemberList":[{"Member_Account":"reader"}]}`)["GroupId"].(string)
+	tid := must(p.addr, "million_group_open_http_svc/create_topic", fmt.Sprintf(`{"GroupId":%q,"TopicName":"t"}`, gid))["TopicId"].(string)
+	send := func(addr string, i int) uint64 {
+		r := must(addr, "group_open_http_svc/send_group_msg", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"Random":%d,"From_Account":"owner","MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"m%d"}}]}`, gid, tid, i, i))
+		return uint64(r["MsgSeq"].(float64))
+	}
+	for i := 1; i <= 5; i++ {
+		send(p.addr, i)
+	}
+	last := send(p.addr, 6)
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+
+	p2 := startProc(t, args...)
+	r := must(p2.addr, "group_open_http_svc/group_msg_get_simple", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"ReqMsgNumber":1}`, gid, tid))
+	if got := r["RspMsgList"].([]any)[0].(map[string]any)["MsgSeq"].(float64); uint64(got) != last {
+		t.Fatalf("newest message after kill -9 has seq %v, want %d", got, last)
+	}
+	sig, err := tencentyun.GenUserSig(1400000009, testKey, "reader", 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, "ws://"+p2.addr+"/v1/ws", 1400000009, "reader", sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Sync(ctx, []client.Stream{{GroupID: gid, TopicID: tid, AfterSeq: last - 1}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case f := <-c.Frames():
+		var body []map[string]any
+		_ = json.Unmarshal(f.MsgBody, &body)
+		if f.Type != client.TypeMessage || f.Seq != last || body[0]["MsgContent"].(map[string]any)["Text"] != "m6" {
+			t.Fatalf("resumed frame %+v", f)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the resumed client got nothing")
+	}
+}

@@ -36,6 +36,7 @@ type Store interface {
 	topic.Store
 	permgroup.Store
 	message.Store
+	message.C2CStore
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -74,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("permission group member", func(t *testing.T) { runCases(t, open, permGroupMemberCases) })
 	t.Run("permission group topic", func(t *testing.T) { runCases(t, open, permGroupTopicCases) })
 	t.Run("message", func(t *testing.T) { runCases(t, open, messageCases) })
+	t.Run("c2c message", func(t *testing.T) { runCases(t, open, c2cCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

@@ -44,6 +44,8 @@ type Frame struct {
 	MsgBody json.RawMessage `json:"msg_body,omitempty"`
 	Seq     uint64          `json:"seq,omitempty"`
 	From    string          `json:"from,omitempty"`
+	To      string          `json:"to,omitempty"`      // one-to-one messages
+	MsgKey  string          `json:"msg_key,omitempty"` // one-to-one messages
 	Time    int64           `json:"time,omitempty"`
 
 	Streams []Stream `json:"streams,omitempty"`

@@ -83,6 +83,14 @@ const (
 	MsgBadJSON      = 90001
 	MsgBadBody      = 90002
 	MsgBadTo        = 90003
+	MsgBadRandom    = 90005
+	MsgBadTimeStamp = 90006
+	MsgNotArray     = 90007
 	MsgAdminOnly    = 90009
+	MsgTooMany      = 90011
+	MsgToNotFound   = 90012
+	MsgBadLifeTime  = 90026
+	MsgBadSync      = 90031
+	MsgNoAccount    = 90048
 	MsgTooLong      = 93000
 )

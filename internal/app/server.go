@@ -79,6 +79,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Topics:     topics,
 		PermGroups: pmgs,
 		Messages:   messages,
+		C2C:        message.NewC2C(store, store, bus, nil),
 		RateLimit:  cfg.RateLimit,
 		Logger:     log,
 		Metrics:    rest.NewMetrics(reg),

@@ -22,6 +22,7 @@ type Store interface {
 	topic.Store
 	permgroup.Store
 	message.Store
+	message.C2CStore
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

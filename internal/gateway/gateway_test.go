@@ -201,3 +201,16 @@ func TestKickAndAccountDeleteCloseSessions(t *testing.T) {
 		}
 	}
 }
+
+func TestC2CMessagesReachBothUsers(t *testing.T) {
+	s := apitest.Start(t, apitest.Options{})
+	s.ImportAccounts(t, "p", "q")
+	p, q := dial(t, s, "p"), dial(t, s, "q")
+	s.Must(t, "openim/sendmsg", `{"From_Account":"p","To_Account":"q","MsgRandom":3,"MsgBody":`+string(text("psst"))+`}`)
+	for _, c := range []*client.Conn{p, q} {
+		m := next(t, c, client.TypeMessage)
+		if m.From != "p" || m.To != "q" || m.MsgKey == "" || !strings.Contains(string(m.MsgBody), "psst") {
+			t.Fatalf("got %+v", m)
+		}
+	}
+}

@@ -132,6 +132,10 @@ func (h *hub) dispatch(e event.Event) {
 	var targets []*session
 	if m, ok := e.Data.(message.Message); ok && e.Type == "message.group" {
 		frame, targets = messageFrame(m), h.members(e.GroupID)
+	} else if m, ok := e.Data.(message.C2CMessage); ok && e.Type == "message.c2c" {
+		frame, _ = json.Marshal(client.Frame{Type: client.TypeMessage, From: m.From, To: m.To, Seq: uint64(m.Seq),
+			Random: m.Random, Time: m.Time, MsgKey: m.Key, MsgBody: m.Body})
+		targets = h.sessions(e.Users)
 	} else {
 		data, _ := json.Marshal(e.Data)
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})

@@ -47,9 +47,9 @@ type element struct {
 
 // CheckBody validates a MsgBody and returns it as compact JSON: a non-empty
 // array of known elements with fields of the right types, at most one
-// TIMCustomElem, at most MaxBodyBytes in all. badParam is the API's code
-// for a malformed body.
-func CheckBody(raw json.RawMessage, badParam int) (json.RawMessage, error) {
+// TIMCustomElem, at most MaxBodyBytes in all. badParam and tooLong are the
+// API's codes for a malformed and an oversized body.
+func CheckBody(raw json.RawMessage, badParam, tooLong int) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, apierr.New(badParam, "MsgBody is required")
@@ -95,7 +95,7 @@ func CheckBody(raw json.RawMessage, badParam int) (json.RawMessage, error) {
 		return nil, apierr.New(badParam, "MsgBody is not valid JSON")
 	}
 	if buf.Len() > MaxBodyBytes {
-		return nil, apierr.New(apierr.MessageTooLong, "MsgBody is %d bytes; a message holds at most %d", buf.Len(), MaxBodyBytes)
+		return nil, apierr.New(tooLong, "MsgBody is %d bytes; a message holds at most %d", buf.Len(), MaxBodyBytes)
 	}
 	return buf.Bytes(), nil
 }

@@ -31,7 +31,7 @@ func TestCheckBody(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, err := CheckBody(json.RawMessage(c.body), apierr.GroupBadParam)
+			out, err := CheckBody(json.RawMessage(c.body), apierr.GroupBadParam, apierr.MessageTooLong)
 			if got := apierr.CodeOf(err); got != c.want {
 				t.Fatalf("code %d (%v), want %d", got, err, c.want)
 			}
@@ -49,7 +49,7 @@ func FuzzCheckBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		out, err := CheckBody(body, apierr.GroupBadParam)
+		out, err := CheckBody(body, apierr.GroupBadParam, apierr.MessageTooLong)
 		if err != nil {
 			if apierr.CodeOf(err) == 0 {
 				t.Fatalf("error without an API code: %v", err)
@@ -59,7 +59,7 @@ func FuzzCheckBody(f *testing.F) {
 		if len(out) > MaxBodyBytes || out[0] != '[' || !json.Valid(out) {
 			t.Fatalf("accepted %q as %q", body, out)
 		}
-		again, err := CheckBody(out, apierr.GroupBadParam)
+		again, err := CheckBody(out, apierr.GroupBadParam, apierr.MessageTooLong)
 		if err != nil || string(again) != string(out) {
 			t.Fatalf("re-check of %q: %q, %v", out, again, err)
 		}

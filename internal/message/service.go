@@ -99,7 +99,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	if req.Random == nil {
 		return Message{}, badParam("Random is required")
 	}
-	body, err := CheckBody(req.Body, apierr.GroupBadParam)
+	body, err := CheckBody(req.Body, apierr.GroupBadParam, apierr.MessageTooLong)
 	if err != nil {
 		return Message{}, err
 	}

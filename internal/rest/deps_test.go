@@ -32,6 +32,7 @@ func testDeps(tb testing.TB, appID uint64, key string) Deps {
 	return Deps{
 		PermGroups: permgroup.NewService(db, groups, topics, nil, nil),
 		Messages:   message.NewService(db, groups, topics, nil, nil),
+		C2C:        message.NewC2C(db, db, nil, nil),
 		SDKAppID:   appID,
 		Verifier:   usersig.NewVerifier(appID, key),
 		Accounts:   accounts,

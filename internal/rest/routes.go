@@ -58,6 +58,12 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "send_group_msg", handle: endpoint(s.sendGroupMsg)},
 		{service: gsvc, command: "group_msg_get_simple", handle: endpoint(s.groupMsgGetSimple)},
 		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
+		// One-to-one messages: core.md §5.
+		{service: "openim", command: "sendmsg", rate: 200, handle: endpoint(s.sendMsg)},
+		{service: "openim", command: "batchsendmsg", rate: 200, handle: endpoint(s.batchSendMsg)},
+		{service: "openim", command: "importmsg", rate: 200, handle: endpoint(s.importMsg)},
+		{service: "openim", command: "admin_getroammsg", rate: 200, handle: endpoint(s.adminGetRoamMsg)},
+		{service: "openim", command: "admin_msgwithdraw", rate: 200, handle: endpoint(s.adminMsgWithdraw)},
 		// Hearth's own admin APIs.
 		{service: hsvc, command: "explain_permission", handle: endpoint(s.explainPermission)},
 	}

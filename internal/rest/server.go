@@ -39,6 +39,7 @@ type Deps struct {
 	Topics     *topic.Service
 	PermGroups *permgroup.Service
 	Messages   *message.Service
+	C2C        *message.C2C
 	RateLimit  bool
 	Logger     *slog.Logger
 	Metrics    *Metrics         // nil: no metrics

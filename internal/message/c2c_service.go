@@ -1,0 +1,253 @@
+package message
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
+)
+
+// Limits of one-to-one messages (shared/spec/core.md §5).
+const (
+	C2CDedupeWindow = 120 * time.Second // a resent message (same sender, MsgSeq, MsgRandom, content) within it is the first
+	MaxBatchTo      = 500               // batchsendmsg To_Account
+	MaxLifeTime     = 604800            // MsgLifeTime, seconds
+	MaxRoamCount    = 100               // admin_getroammsg MaxCnt
+	eventC2C        = "message.c2c"
+	eventC2CRecall  = "message.c2c_recalled"
+)
+
+// Accounts is what one-to-one messages need to know about accounts.
+type Accounts interface {
+	ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error)
+}
+
+// C2C applies the one-to-one message rules over a C2CStore.
+type C2C struct {
+	store    C2CStore
+	accounts Accounts
+	bus      event.Bus
+	now      func() time.Time
+}
+
+// NewC2C returns the one-to-one message service; bus may be nil, now nil
+// means time.Now.
+func NewC2C(store C2CStore, accounts Accounts, bus event.Bus, now func() time.Time) *C2C {
+	if now == nil {
+		now = time.Now
+	}
+	return &C2C{store: store, accounts: accounts, bus: bus, now: now}
+}
+
+func c2cBad(code int, format string, args ...any) error { return apierr.New(code, format, args...) }
+
+// C2CSend is sendmsg, batchsendmsg or importmsg after decoding.
+type C2CSend struct {
+	From            string // "" sends as Admin
+	Admin           string
+	To              []string
+	Seq             *uint32
+	Random          *uint32
+	TimeStamp       *int64 // importmsg: the message's time
+	LifeTime        *int64 // 0: online only, not stored
+	OnlineOnly      bool
+	Body            []byte
+	CloudCustomData string
+}
+
+// SendResult is the answer of a send: the stored (or first) message and,
+// for a batch, the recipients that failed.
+type SendResult struct {
+	Message C2CMessage
+	Failed  map[string]int // To_Account -> ErrorCode
+}
+
+func (c *C2C) check(ctx context.Context, req *C2CSend, batch bool) (json []byte, err error) {
+	if len(req.To) == 0 || req.To[0] == "" {
+		return nil, c2cBad(apierr.MsgBadTo, "To_Account is required")
+	}
+	if batch && len(req.To) > MaxBatchTo {
+		return nil, c2cBad(apierr.MsgTooMany, "at most %d accounts in To_Account", MaxBatchTo)
+	}
+	if req.Random == nil {
+		return nil, c2cBad(apierr.MsgBadRandom, "MsgRandom is required (a 32-bit unsigned integer)")
+	}
+	if req.LifeTime != nil && (*req.LifeTime < 0 || *req.LifeTime > MaxLifeTime) {
+		return nil, c2cBad(apierr.MsgBadLifeTime, "MsgLifeTime must be 0..%d seconds", MaxLifeTime)
+	}
+	body, err := CheckBody(req.Body, apierr.MsgBadBody, apierr.MsgTooLong)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.CloudCustomData) > MaxCustomData {
+		return nil, c2cBad(apierr.MsgTooLong, "CloudCustomData is longer than %d bytes", MaxCustomData)
+	}
+	if req.From == "" {
+		req.From = req.Admin
+	} else {
+		exist, err := c.accounts.ExistingAccounts(ctx, []string{req.From})
+		if err != nil {
+			return nil, err
+		}
+		if !exist[req.From] {
+			return nil, c2cBad(apierr.MsgNoAccount, "From_Account %s is not imported", req.From)
+		}
+	}
+	return body, nil
+}
+
+// Send sends one message (sendmsg) or one message to many (batchsendmsg:
+// no de-duplication, failed recipients listed).
+func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, error) {
+	body, err := c.check(ctx, &req, batch)
+	if err != nil {
+		return SendResult{}, err
+	}
+	exist, err := c.accounts.ExistingAccounts(ctx, req.To)
+	if err != nil {
+		return SendResult{}, err
+	}
+	res := SendResult{Failed: map[string]int{}}
+	if !batch && !exist[req.To[0]] {
+		return SendResult{}, c2cBad(apierr.MsgToNotFound, "To_Account %s is not imported", req.To[0])
+	}
+	now := c.now()
+	seq := randomSeq()
+	if req.Seq != nil {
+		seq = *req.Seq
+	}
+	m := C2CMessage{From: req.From, Seq: seq, Random: *req.Random, Time: now.Unix(), Body: body, CloudCustomData: req.CloudCustomData}
+	m.Key = fmt.Sprintf("%d_%d_%d", m.Seq, m.Random, m.Time)
+	m.ID = fmt.Sprintf("%d-%d-%d", tinyID(m.From), m.Time, m.Random)
+	store := !req.OnlineOnly && (req.LifeTime == nil || *req.LifeTime > 0)
+	for _, to := range req.To {
+		if !exist[to] {
+			res.Failed[to] = apierr.MsgToNotFound
+			continue
+		}
+		mm := m
+		mm.To = to
+		dup := false
+		if store {
+			key := ""
+			if !batch {
+				key = c2cKey(mm.From, mm.Seq, mm.Random, body)
+			}
+			if mm, dup, err = c.store.AppendC2C(ctx, mm, key, now.Add(-C2CDedupeWindow).Unix()); err != nil {
+				return SendResult{}, err
+			}
+		}
+		if !dup && c.bus != nil {
+			c.bus.Publish(event.Event{Type: eventC2C, Operator: mm.From, Users: []string{mm.From, mm.To}, Time: now.UnixMilli(), Data: mm})
+		}
+		res.Message = mm
+	}
+	res.Message.To = ""
+	return res, nil
+}
+
+// Import stores a message from the old system (importmsg) with its own
+// time; the same (MsgSeq, MsgRandom, MsgTimeStamp) in a conversation, in
+// either direction, is imported once.
+func (c *C2C) Import(ctx context.Context, req C2CSend) error {
+	body, err := c.check(ctx, &req, false)
+	if err != nil {
+		return err
+	}
+	if req.From == req.Admin {
+		return c2cBad(apierr.MsgNoAccount, "From_Account is required")
+	}
+	if req.TimeStamp == nil || *req.TimeStamp <= 0 {
+		return c2cBad(apierr.MsgBadTimeStamp, "MsgTimeStamp is required (unix seconds)")
+	}
+	if req.Seq == nil {
+		return c2cBad(apierr.MsgBadJSON, "MsgSeq is required")
+	}
+	exist, err := c.accounts.ExistingAccounts(ctx, req.To)
+	if err != nil {
+		return err
+	}
+	if !exist[req.To[0]] {
+		return c2cBad(apierr.MsgToNotFound, "To_Account %s is not imported", req.To[0])
+	}
+	m := C2CMessage{From: req.From, To: req.To[0], Seq: *req.Seq, Random: *req.Random, Time: *req.TimeStamp, Body: body, CloudCustomData: req.CloudCustomData}
+	m.Key = fmt.Sprintf("%d_%d_%d", m.Seq, m.Random, m.Time)
+	m.ID = fmt.Sprintf("%d-%d-%d", tinyID(m.From), m.Time, m.Random)
+	lo, hi := m.From, m.To
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	key := fmt.Sprintf("import:%s\x00%s\x00%d\x00%d\x00%d", lo, hi, m.Seq, m.Random, m.Time)
+	_, _, err = c.store.AppendC2C(ctx, m, hashKey(key), 0)
+	return err
+}
+
+// Roam returns the messages between op and peer (admin_getroammsg),
+// newest first, at most maxCnt, older than lastKey when set; complete
+// reports that nothing older remains in the time range.
+func (c *C2C) Roam(ctx context.Context, op, peer string, maxCnt int, minTime, maxTime int64, lastKey string) ([]C2CMessage, bool, error) {
+	if op == "" || peer == "" {
+		return nil, false, c2cBad(apierr.MsgBadTo, "Operator_Account and Peer_Account are required")
+	}
+	if maxCnt <= 0 || maxCnt > MaxRoamCount {
+		maxCnt = MaxRoamCount
+	}
+	if minTime < 0 || (maxTime != 0 && maxTime < minTime) {
+		return nil, false, c2cBad(apierr.MsgBadJSON, "MinTime and MaxTime must be a time range")
+	}
+	list, err := c.store.C2CMessages(ctx, op, peer, minTime, maxTime, lastKey, maxCnt+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(list) > maxCnt {
+		return list[:maxCnt], false, nil
+	}
+	return list, true, nil
+}
+
+// Withdraw recalls a message by its MsgKey (admin_msgwithdraw).
+func (c *C2C) Withdraw(ctx context.Context, from, to, key string) error {
+	if from == "" || to == "" || key == "" {
+		return c2cBad(apierr.MsgBadJSON, "From_Account, To_Account and MsgKey are required")
+	}
+	ok, err := c.store.RecallC2C(ctx, from, to, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c2cBad(apierr.MsgBadJSON, "no message %s from %s to %s", key, from, to)
+	}
+	if c.bus != nil {
+		c.bus.Publish(event.Event{Type: eventC2CRecall, Users: []string{from, to}, Time: c.now().UnixMilli(), Data: key})
+	}
+	return nil
+}
+
+func randomSeq() uint32 {
+	var b [4]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// tinyID is a stable number for a UserID, the first part of a MsgId.
+func tinyID(user string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(user))
+	return h.Sum64() >> 1
+}
+
+func c2cKey(from string, seq, random uint32, body []byte) string {
+	return hashKey(fmt.Sprintf("send:%s\x00%d\x00%d\x00%s", from, seq, random, body))
+}
+
+func hashKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
+}

@@ -214,3 +214,26 @@ func TestC2CMessagesReachBothUsers(t *testing.T) {
 		}
 	}
 }
+
+func TestSystemNotificationReachesTheAddressedMembers(t *testing.T) {
+	s := apitest.Start(t, apitest.Options{})
+	gid, _, _ := community(t, s, "", "n1", "n2")
+	n1, n2 := dial(t, s, "n1"), dial(t, s, "n2")
+	s.Must(t, "group_open_http_svc/send_group_system_notification", `{"GroupId":"`+gid+`","ToMembers_Account":["n2"],"Content":"for n2"}`)
+	s.Must(t, "group_open_http_svc/send_group_system_notification", `{"GroupId":"`+gid+`","Content":"for all"}`)
+	want := map[*client.Conn][]string{n1: {"for all"}, n2: {"for n2", "for all"}}
+	for c, contents := range want {
+		for _, content := range contents {
+			var f client.Frame
+			for f.Event != "group.system_notification" {
+				f = next(t, c, client.TypeEvent)
+			}
+			if string(f.Data) != `"`+content+`"` {
+				t.Fatalf("got %s, want %q", f.Data, content)
+			}
+		}
+	}
+	if r := s.Call(t, "group_open_http_svc/send_group_system_notification", `{"GroupId":"`+gid+`"}`); r.Code() != 10004 {
+		t.Fatalf("no Content: %v", r)
+	}
+}

@@ -139,7 +139,11 @@ func (h *hub) dispatch(e event.Event) {
 	} else {
 		data, _ := json.Marshal(e.Data)
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})
-		targets = append(h.members(e.GroupID), h.sessions(e.Users)...)
+		if e.Type == "group.system_notification" && len(e.Users) > 0 {
+			targets = h.sessions(e.Users) // addressed to some members only
+		} else {
+			targets = append(h.members(e.GroupID), h.sessions(e.Users)...)
+		}
 	}
 	seen := make(map[*session]bool, len(targets))
 	for _, s := range targets {

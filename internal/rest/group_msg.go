@@ -109,3 +109,52 @@ func (s *Server) groupMsgRecall(ctx context.Context, _ *Call, req *recallReq) (*
 	}
 	return out, nil
 }
+
+type importGroupMsgReq struct {
+	GroupID           string `json:"GroupId"`
+	TopicID           string `json:"TopicId"`
+	RecentContactFlag int    `json:"RecentContactFlag"`
+	MsgList           []struct {
+		FromAccount UserID          `json:"From_Account"`
+		SendTime    int64           `json:"SendTime"`
+		Random      uint32          `json:"Random"`
+		MsgBody     json.RawMessage `json:"MsgBody"`
+	} `json:"MsgList"`
+}
+
+type importResultItem struct {
+	MsgSeq  uint64 `json:"MsgSeq"`
+	MsgTime int64  `json:"MsgTime"`
+	Result  int    `json:"Result"`
+}
+
+type importGroupMsgResp struct {
+	ImportMsgResult []importResultItem `json:"ImportMsgResult"`
+}
+
+func (s *Server) importGroupMsg(ctx context.Context, _ *Call, req *importGroupMsgReq) (*importGroupMsgResp, error) {
+	items := make([]message.ImportItem, len(req.MsgList))
+	for i, m := range req.MsgList {
+		items[i] = message.ImportItem{From: string(m.FromAccount), SendTime: m.SendTime, Random: m.Random, Body: m.MsgBody}
+	}
+	res, err := s.deps.Messages.Import(ctx, req.GroupID, req.TopicID, items)
+	if err != nil {
+		return nil, err
+	}
+	out := &importGroupMsgResp{ImportMsgResult: make([]importResultItem, len(res))}
+	for i, r := range res {
+		out.ImportMsgResult[i] = importResultItem{MsgSeq: r.Seq, MsgTime: r.Time, Result: r.Result}
+	}
+	return out, nil
+}
+
+type notifyReq struct {
+	GroupID          string   `json:"GroupId"`
+	TopicID          string   `json:"TopicId"`
+	ToMembersAccount []UserID `json:"ToMembers_Account"`
+	Content          string   `json:"Content"`
+}
+
+func (s *Server) sendGroupSystemNotification(ctx context.Context, _ *Call, req *notifyReq) (*empty, error) {
+	return nil, s.deps.Messages.Notify(ctx, req.GroupID, req.TopicID, userList(req.ToMembersAccount), req.Content)
+}

@@ -58,6 +58,8 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "send_group_msg", handle: endpoint(s.sendGroupMsg)},
 		{service: gsvc, command: "group_msg_get_simple", handle: endpoint(s.groupMsgGetSimple)},
 		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
+		{service: gsvc, command: "import_group_msg", handle: endpoint(s.importGroupMsg)},
+		{service: gsvc, command: "send_group_system_notification", handle: endpoint(s.sendGroupSystemNotification)},
 		// One-to-one messages: core.md §5.
 		{service: "openim", command: "sendmsg", rate: 200, handle: endpoint(s.sendMsg)},
 		{service: "openim", command: "batchsendmsg", rate: 200, handle: endpoint(s.batchSendMsg)},

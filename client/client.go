@@ -70,7 +70,14 @@ func (c *Conn) Send(ctx context.Context, groupID, topicID string, random uint32,
 	return c.request(ctx, Frame{Type: TypeSend, GroupID: groupID, TopicID: topicID, Random: random, MsgBody: body})
 }
 
-// Sync asks for the messages after each stream's AfterSeq; they arrive on
+// SendC2C sends a one-to-one message to peer; the answer carries its
+// msg_key and time.
+func (c *Conn) SendC2C(ctx context.Context, peer string, random uint32, body json.RawMessage) (Frame, error) {
+	return c.request(ctx, Frame{Type: TypeSend, To: peer, Random: random, MsgBody: body})
+}
+
+// Sync asks for the messages after each stream's AfterSeq (AfterTime for a
+// one-to-one conversation); they arrive on
 // Frames, in order per stream, before Sync returns.
 func (c *Conn) Sync(ctx context.Context, streams []Stream) error {
 	_, err := c.request(ctx, Frame{Type: TypeSync, Streams: streams})

@@ -21,11 +21,15 @@ const (
 	TypeKicked   = "kicked"    // server: the session ends (kick, account deleted)
 )
 
-// Stream names one message stream: a group's own, or a topic's.
+// Stream names one message stream: a group's own, a topic's, or a
+// one-to-one conversation with Peer.
 type Stream struct {
-	GroupID  string `json:"group_id"`
+	GroupID  string `json:"group_id,omitempty"`
 	TopicID  string `json:"topic_id,omitempty"`
 	AfterSeq uint64 `json:"after_seq,omitempty"` // sync: the last seq the client has
+
+	Peer      string `json:"peer,omitempty"`       // a one-to-one conversation
+	AfterTime int64  `json:"after_time,omitempty"` // sync: the time of the last message the client has (unix s)
 }
 
 // Frame is every message of the protocol; Type says which fields apply.

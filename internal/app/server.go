@@ -68,6 +68,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
 	accounts.OnDelete(pmgs.ForgetUsers)
 	messages := message.NewService(store, groups, topics, bus, nil)
+	c2c := message.NewC2C(store, store, bus, nil)
 	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -79,14 +80,14 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Topics:     topics,
 		PermGroups: pmgs,
 		Messages:   messages,
-		C2C:        message.NewC2C(store, store, bus, nil),
+		C2C:        c2c,
 		RateLimit:  cfg.RateLimit,
 		Logger:     log,
 		Metrics:    rest.NewMetrics(reg),
 	})
 	ws := gateway.NewServer(gateway.Deps{
 		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
-		Messages: messages, Bus: bus, Logger: log,
+		Messages: messages, C2C: c2c, Bus: bus, Logger: log,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)

@@ -237,3 +237,36 @@ func TestSystemNotificationReachesTheAddressedMembers(t *testing.T) {
 		t.Fatalf("no Content: %v", r)
 	}
 }
+
+func TestC2COverTheSocketAndResume(t *testing.T) {
+	apitest.ForEachStore(t, apitest.Options{}, func(t *testing.T, s *apitest.Server) {
+		s.ImportAccounts(t, "u1", "u2")
+		u1 := dial(t, s, "u1")
+		ctx := context.Background()
+		start := time.Now().Unix()
+		var keys []string
+		for i := 0; i < 3; i++ { // u2 is offline
+			ack, err := u1.SendC2C(ctx, "u2", uint32(i+1), text(fmt.Sprint("c", i)))
+			if err != nil || ack.MsgKey == "" {
+				t.Fatalf("send: %+v %v", ack, err)
+			}
+			keys = append(keys, ack.MsgKey)
+		}
+		var e *client.Error
+		if _, err := u1.SendC2C(ctx, "ghost", 9, text("x")); !errors.As(err, &e) || e.Code != 90012 {
+			t.Fatalf("send to ghost: %v, want 90012", err)
+		}
+		u2 := dial(t, s, "u2")
+		if err := u2.Sync(ctx, []client.Stream{{Peer: "u1", AfterTime: start}}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for range keys {
+			m := next(t, u2, client.TypeMessage)
+			got = append(got, m.MsgKey)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(keys) {
+			t.Fatalf("resumed %v, want %v in order", got, keys)
+		}
+	})
+}

@@ -119,6 +119,13 @@ func messageFrame(m message.Message) []byte {
 	return b
 }
 
+// c2cFrame encodes a one-to-one message as the frame pushed to clients.
+func c2cFrame(m message.C2CMessage) []byte {
+	b, _ := json.Marshal(client.Frame{Type: client.TypeMessage, From: m.From, To: m.To, Seq: uint64(m.Seq),
+		Random: m.Random, Time: m.Time, MsgKey: m.Key, MsgBody: m.Body})
+	return b
+}
+
 // dispatch fans one bus event out to the sessions it concerns: encoded
 // once, queued on each.
 func (h *hub) dispatch(e event.Event) {
@@ -133,9 +140,7 @@ func (h *hub) dispatch(e event.Event) {
 	if m, ok := e.Data.(message.Message); ok && e.Type == "message.group" {
 		frame, targets = messageFrame(m), h.members(e.GroupID)
 	} else if m, ok := e.Data.(message.C2CMessage); ok && e.Type == "message.c2c" {
-		frame, _ = json.Marshal(client.Frame{Type: client.TypeMessage, From: m.From, To: m.To, Seq: uint64(m.Seq),
-			Random: m.Random, Time: m.Time, MsgKey: m.Key, MsgBody: m.Body})
-		targets = h.sessions(e.Users)
+		frame, targets = c2cFrame(m), h.sessions(e.Users)
 	} else {
 		data, _ := json.Marshal(e.Data)
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})

@@ -76,6 +76,15 @@ func (s *Server) fail(ss *session, id string, err error) {
 // service (permission engine, mutes, de-duplication) and acks its seq.
 func (s *Server) send(ctx context.Context, ss *session, f client.Frame) {
 	r := f.Random
+	if f.To != "" {
+		res, err := s.deps.C2C.Send(ctx, message.C2CSend{From: ss.user, To: []string{f.To}, Random: &r, Body: f.MsgBody}, false)
+		if err != nil {
+			s.fail(ss, f.ID, err)
+			return
+		}
+		s.reply(ss, client.Frame{Type: client.TypeAck, ID: f.ID, To: f.To, MsgKey: res.Message.Key, Time: res.Message.Time})
+		return
+	}
 	m, err := s.deps.Messages.Send(ctx, message.SendRequest{GroupID: f.GroupID, TopicID: f.TopicID, From: ss.user, Random: &r, Body: f.MsgBody})
 	if err != nil {
 		s.fail(ss, f.ID, err)
@@ -92,6 +101,17 @@ func (s *Server) sync(ctx context.Context, ss *session, f client.Frame) {
 		return
 	}
 	for _, st := range f.Streams {
+		if st.Peer != "" {
+			list, _, err := s.deps.C2C.Roam(ctx, ss.user, st.Peer, message.MaxRoamCount, st.AfterTime, 0, "")
+			if err != nil {
+				s.fail(ss, f.ID, err)
+				return
+			}
+			for i := len(list) - 1; i >= 0; i-- { // oldest first
+				ss.push(c2cFrame(list[i]))
+			}
+			continue
+		}
 		list, err := s.deps.Messages.Since(ctx, ss.user, st.GroupID, st.TopicID, st.AfterSeq, MaxSyncMessages)
 		if err != nil {
 			s.fail(ss, f.ID, err)

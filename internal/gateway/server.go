@@ -29,6 +29,7 @@ type Deps struct {
 	Accounts *account.Service
 	Groups   *group.Service
 	Messages *message.Service
+	C2C      *message.C2C
 	Bus      event.Bus
 	Logger   *slog.Logger
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/permission"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -68,6 +69,8 @@ type SendRequest struct {
 	Body            []byte
 	Priority        string
 	CloudCustomData string
+	OnlineOnly      bool // deliver to the online members only; not stored, no seq
+	AtAll           bool // GroupAtInfo holds GroupAtAllFlag 1: needs the AtAll permission
 }
 
 // stream resolves the group (and topic) a message goes to.
@@ -124,11 +127,30 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	if req.AtAll && actor.UserID != "" {
+		topicID := ""
+		if t != nil {
+			topicID = t.ID
+		}
+		if err := s.groups.Authorize(ctx, g, actor, permission.AtAll, "", topicID); err != nil {
+			return Message{}, err
+		}
+	}
+	if req.OnlineOnly && g.Type == group.AVChatRoom {
+		return Message{}, badParam("OnlineOnlyFlag does not apply to AVChatRoom groups")
+	}
 	from := req.From
 	if from == "" {
 		from = req.Admin
 	}
 	now := s.now()
+	if req.OnlineOnly {
+		m := Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority, Body: body, CloudCustomData: req.CloudCustomData}
+		if s.bus != nil {
+			s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: m})
+		}
+		return m, nil
+	}
 	m := Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(),
 		Priority: req.Priority, Body: body, CloudCustomData: req.CloudCustomData}
 	stored, dup, err := s.store.AppendGroupMessage(ctx, m, dedupeKey(from, *req.Random, body), now.Add(-DedupeWindow).Unix())

@@ -48,3 +48,29 @@ func TestImportGroupMsg(t *testing.T) {
 		}
 	})
 }
+
+func TestSendGroupMsgOnlineOnlyAndAtAll(t *testing.T) {
+	apitest.ForEachStore(t, apitest.Options{}, func(t *testing.T, s *apitest.Server) {
+		s.ImportAccounts(t, "boss", "adm", "mem")
+		gid := s.Must(t, gs+"create_group", `{"Type":"Public","Name":"p","Owner_Account":"boss","MemberList":[{"Member_Account":"adm","Role":"Admin"},{"Member_Account":"mem"}]}`)["GroupId"].(string)
+		body := `"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"x"}}]`
+		r := s.Must(t, gs+"send_group_msg", `{"GroupId":"`+gid+`","Random":1,"OnlineOnlyFlag":1,`+body+`}`)
+		if r["MsgSeq"].(float64) != 0 {
+			t.Fatalf("an online-only message got seq %v", r["MsgSeq"])
+		}
+		if h := s.Must(t, gs+"group_msg_get_simple", `{"GroupId":"`+gid+`","ReqMsgNumber":5}`); len(h.List("RspMsgList")) != 0 {
+			t.Fatalf("an online-only message was stored: %v", h)
+		}
+		at := `"GroupAtInfo":[{"GroupAtAllFlag":1}]`
+		for _, c := range []struct {
+			from string
+			want int
+		}{{"boss", 0}, {"adm", 0}, {"mem", 10007}} {
+			if r := s.Call(t, gs+"send_group_msg", `{"GroupId":"`+gid+`","From_Account":"`+c.from+`","Random":2,`+at+`,`+body+`}`); r.Code() != c.want {
+				t.Fatalf("@all from %s: %v, want %d", c.from, r, c.want)
+			}
+		}
+		// @ one member needs no special permission.
+		s.Must(t, gs+"send_group_msg", `{"GroupId":"`+gid+`","From_Account":"mem","Random":3,"GroupAtInfo":[{"GroupAtAllFlag":0,"GroupAt_Account":"adm"}],`+body+`}`)
+	})
+}

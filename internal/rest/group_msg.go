@@ -15,6 +15,21 @@ type sendGroupMsgReq struct {
 	FromAccount     UserID          `json:"From_Account"`
 	MsgPriority     string          `json:"MsgPriority"`
 	CloudCustomData string          `json:"CloudCustomData"`
+	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
+	GroupAtInfo     []struct {
+		GroupAtAllFlag int    `json:"GroupAtAllFlag"`
+		GroupAtAccount UserID `json:"GroupAt_Account"`
+	} `json:"GroupAtInfo"`
+}
+
+// atAll reports whether GroupAtInfo mentions everyone.
+func (r *sendGroupMsgReq) atAll() bool {
+	for _, a := range r.GroupAtInfo {
+		if a.GroupAtAllFlag == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 type sendGroupMsgResp struct {
@@ -26,6 +41,7 @@ func (s *Server) sendGroupMsg(ctx context.Context, c *Call, req *sendGroupMsgReq
 	m, err := s.deps.Messages.Send(ctx, message.SendRequest{
 		GroupID: req.GroupID, TopicID: req.TopicID, From: string(req.FromAccount), Admin: c.Identifier,
 		Random: req.Random, Body: req.MsgBody, Priority: req.MsgPriority, CloudCustomData: req.CloudCustomData,
+		OnlineOnly: req.OnlineOnlyFlag == 1, AtAll: req.atAll(),
 	})
 	if err != nil {
 		return nil, err

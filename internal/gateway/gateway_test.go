@@ -127,18 +127,15 @@ func TestOfflineMemberResumesExactlyWhatItMissed(t *testing.T) {
 		if err := carol.Sync(context.Background(), []client.Stream{{GroupID: gid, TopicID: topicA, AfterSeq: 0}}); err != nil {
 			t.Fatal(err)
 		}
-		for want := uint64(1); want <= 100; want++ {
-			m := next(t, carol, client.TypeMessage)
-			if m.Seq != want || !strings.Contains(string(m.MsgBody), fmt.Sprintf(`"m%d"`, want)) {
-				t.Fatalf("resume got seq %d (%s), want %d", m.Seq, m.MsgBody, want)
-			}
+		if got := applyInOrder(t, carol, 0, 100); len(got) != 100 || got[0] != "m1" || got[99] != "m100" {
+			t.Fatalf("resume applied %d messages %v…", len(got), got[:min(3, len(got))])
 		}
 		// Resuming from the middle replays only what follows.
 		if err := carol.Sync(context.Background(), []client.Stream{{GroupID: gid, TopicID: topicA, AfterSeq: 98}}); err != nil {
 			t.Fatal(err)
 		}
-		if a, b := next(t, carol, client.TypeMessage), next(t, carol, client.TypeMessage); a.Seq != 99 || b.Seq != 100 {
-			t.Fatalf("resume after 98: %d, %d", a.Seq, b.Seq)
+		if got := applyInOrder(t, carol, 98, 100); fmt.Sprint(got) != "[m99 m100]" {
+			t.Fatalf("resume after 98 applied %v", got)
 		}
 		// Only members may sync a stream.
 		s.ImportAccounts(t, "outsider")
@@ -260,13 +257,45 @@ func TestC2COverTheSocketAndResume(t *testing.T) {
 		if err := u2.Sync(ctx, []client.Stream{{Peer: "u1", AfterTime: start}}); err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for range keys {
-			m := next(t, u2, client.TypeMessage)
-			got = append(got, m.MsgKey)
+		// Live pushes still in flight when u2 logged in may repeat a
+		// replayed message: a client drops a msg_key it has.
+		got := map[string]bool{}
+		for len(got) < len(keys) {
+			got[next(t, u2, client.TypeMessage).MsgKey] = true
 		}
-		if fmt.Sprint(got) != fmt.Sprint(keys) {
-			t.Fatalf("resumed %v, want %v in order", got, keys)
+		for _, k := range keys {
+			if !got[k] {
+				t.Fatalf("resumed %v, want %v", got, keys)
+			}
 		}
 	})
+}
+
+// applyInOrder reads message frames as docs/protocol.md tells a client to:
+// a seq it has is dropped, the next one is applied, a later one is held
+// until the gap before it is filled. It returns the texts applied after
+// last, up to seq upTo, and fails if they do not arrive.
+func applyInOrder(t *testing.T, c *client.Conn, last, upTo uint64) []string {
+	t.Helper()
+	held := map[uint64]client.Frame{}
+	var applied []string
+	for last < upTo {
+		f := next(t, c, client.TypeMessage)
+		if f.Seq <= last {
+			continue
+		}
+		held[f.Seq] = f
+		for {
+			m, ok := held[last+1]
+			if !ok {
+				break
+			}
+			delete(held, last+1)
+			last++
+			var body []struct{ MsgContent struct{ Text string } }
+			_ = json.Unmarshal(m.MsgBody, &body)
+			applied = append(applied, body[0].MsgContent.Text)
+		}
+	}
+	return applied
 }

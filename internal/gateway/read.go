@@ -23,9 +23,10 @@ const (
 func (s *Server) readLoop(ss *session) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ss.conn.SetPongHandler(func(string) error { return ss.conn.SetReadDeadline(time.Now().Add(IdleTimeout)) })
+	idle := s.deps.IdleTimeout
+	ss.conn.SetPongHandler(func(string) error { return ss.conn.SetReadDeadline(time.Now().Add(idle)) })
 	for {
-		_ = ss.conn.SetReadDeadline(time.Now().Add(IdleTimeout))
+		_ = ss.conn.SetReadDeadline(time.Now().Add(idle))
 		var f client.Frame
 		if err := ss.conn.ReadJSON(&f); err != nil {
 			if _, syntax := err.(*json.SyntaxError); syntax {

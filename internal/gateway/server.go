@@ -32,6 +32,10 @@ type Deps struct {
 	C2C      *message.C2C
 	Bus      event.Bus
 	Logger   *slog.Logger
+
+	// PingInterval and IdleTimeout override the defaults of the same names
+	// (tests shorten them).
+	PingInterval, IdleTimeout time.Duration
 }
 
 // Server serves GET /v1/ws.
@@ -47,6 +51,12 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.PingInterval <= 0 {
+		d.PingInterval = PingInterval
+	}
+	if d.IdleTimeout <= 0 {
+		d.IdleTimeout = IdleTimeout
 	}
 	s := &Server{deps: d, hub: newHub(), upgrader: websocket.Upgrader{
 		ReadBufferSize: 4096, WriteBufferSize: 4096,
@@ -100,7 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.hub.remove(ss)
 	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
 	ss.push(ok)
-	go ss.writePump()
+	go ss.writePump(s.deps.PingInterval)
 	s.readLoop(ss)
 }
 

@@ -59,8 +59,8 @@ func (s *session) close(code int, reason string) {
 }
 
 // writePump writes queued frames and pings until the session ends.
-func (s *session) writePump() {
-	ping := time.NewTicker(PingInterval)
+func (s *session) writePump(every time.Duration) {
+	ping := time.NewTicker(every)
 	defer func() {
 		ping.Stop()
 		_ = s.conn.Close()

@@ -242,7 +242,7 @@ func TestC2COverTheSocketAndResume(t *testing.T) {
 		ctx := context.Background()
 		start := time.Now().Unix()
 		var keys []string
-		for i := 0; i < 3; i++ { // u2 is offline
+		for i := 0; i < 130; i++ { // u2 is offline; more than one store page (100)
 			ack, err := u1.SendC2C(ctx, "u2", uint32(i+1), text(fmt.Sprint("c", i)))
 			if err != nil || ack.MsgKey == "" {
 				t.Fatalf("send: %+v %v", ack, err)

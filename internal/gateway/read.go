@@ -103,7 +103,7 @@ func (s *Server) sync(ctx context.Context, ss *session, f client.Frame) {
 	}
 	for _, st := range f.Streams {
 		if st.Peer != "" {
-			list, _, err := s.deps.C2C.Roam(ctx, ss.user, st.Peer, message.MaxRoamCount, st.AfterTime, 0, "")
+			list, err := s.c2cSince(ctx, ss.user, st.Peer, st.AfterTime)
 			if err != nil {
 				s.fail(ss, f.ID, err)
 				return
@@ -123,4 +123,23 @@ func (s *Server) sync(ctx context.Context, ss *session, f client.Frame) {
 		}
 	}
 	s.reply(ss, client.Frame{Type: client.TypeSyncDone, ID: f.ID})
+}
+
+// c2cSince returns the messages of a conversation from afterTime on, newest
+// first, paging back through the store up to MaxSyncMessages.
+func (s *Server) c2cSince(ctx context.Context, user, peer string, afterTime int64) ([]message.C2CMessage, error) {
+	var all []message.C2CMessage
+	last := ""
+	for len(all) < MaxSyncMessages {
+		page, complete, err := s.deps.C2C.Roam(ctx, user, peer, message.MaxRoamCount, afterTime, 0, last)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if complete || len(page) == 0 {
+			break
+		}
+		last = page[len(page)-1].Key
+	}
+	return all, nil
 }

@@ -33,7 +33,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Group, error) 
 	if err != nil {
 		return Group{}, err
 	}
-	actor, err := s.Operator(ctx, req.From)
+	actor, err := s.Operator(ctx, g.ID, req.From)
 	if err != nil {
 		return Group{}, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) ChangeOwner(ctx context.Context, groupID, newOwner, from strin
 	if newOwner == "" {
 		return badParam("NewOwner_Account is required")
 	}
-	actor, err := s.Operator(ctx, from)
+	actor, err := s.Operator(ctx, g.ID, from)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	if len(req.CloudCustomData) > MaxCustomData {
 		return Message{}, apierr.New(apierr.MessageTooLong, "CloudCustomData is longer than %d bytes", MaxCustomData)
 	}
-	actor, err := s.groups.Operator(ctx, req.From)
+	actor, err := s.groups.Operator(ctx, g.ID, req.From)
 	if err != nil {
 		return Message{}, err
 	}

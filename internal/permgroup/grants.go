@@ -151,7 +151,7 @@ func (s *Service) Explain(ctx context.Context, groupID, userID, action, topicID,
 			return Explanation{}, err
 		}
 	}
-	actor, err := s.groups.Operator(ctx, userID)
+	actor, err := s.groups.Operator(ctx, g.ID, userID)
 	if err != nil {
 		return Explanation{}, err
 	}

@@ -45,7 +45,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Topic, error) 
 	if err != nil {
 		return Topic{}, err
 	}
-	actor, err := s.groups.Operator(ctx, req.From)
+	actor, err := s.groups.Operator(ctx, g.ID, req.From)
 	if err != nil {
 		return Topic{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) List(ctx context.Context, groupID string, ids []string, from s
 	}
 	var member *group.Member
 	if from != "" {
-		if _, err := s.groups.Operator(ctx, from); err != nil {
+		if _, err := s.groups.Operator(ctx, g.ID, from); err != nil {
 			return nil, err
 		}
 		m, err := s.groups.Member(ctx, g.ID, from)

@@ -170,7 +170,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 			return "", badParam("a custom TopicId must be %s%s followed by 1–%d bytes of printable ASCII", g.ID, Separator, MaxCustomIDBytes)
 		}
 	}
-	actor, err := s.groups.Operator(ctx, req.From)
+	actor, err := s.groups.Operator(ctx, g.ID, req.From)
 	if err != nil {
 		return "", err
 	}

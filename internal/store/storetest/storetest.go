@@ -26,6 +26,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
+	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
 // Store is every domain storage interface a Hearth store implements. It
@@ -37,6 +38,7 @@ type Store interface {
 	permgroup.Store
 	message.Store
 	message.C2CStore
+	webhook.Store
 }
 
 // Opener opens a new, empty store for one test or benchmark, which the
@@ -76,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("permission group topic", func(t *testing.T) { runCases(t, open, permGroupTopicCases) })
 	t.Run("message", func(t *testing.T) { runCases(t, open, messageCases) })
 	t.Run("c2c message", func(t *testing.T) { runCases(t, open, c2cCases) })
+	t.Run("webhook outbox", func(t *testing.T) { runCases(t, open, webhookCases) })
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

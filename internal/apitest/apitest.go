@@ -49,6 +49,9 @@ type Options struct {
 	RateLimit bool   // off unless set
 	DataDir   string // reuse a data directory (restart tests); "" = new temp dir
 	Postgres  string // a PostgreSQL URL (with search_path) instead of SQLite
+	// Configure, when set, changes the configuration before the server
+	// starts (callbacks, tuning).
+	Configure func(*config.Config)
 }
 
 // Stores lists the stores end-to-end tests run on: "sqlite" always,
@@ -116,7 +119,7 @@ func Config(t testing.TB, opts Options) config.Config {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	return config.Config{
+	c := config.Config{
 		DataDir:   dir,
 		SDKAppID:  SDKAppID,
 		SecretKey: SecretKey,
@@ -124,6 +127,10 @@ func Config(t testing.TB, opts Options) config.Config {
 		Store:     opts.Postgres,
 		RateLimit: opts.RateLimit,
 	}
+	if opts.Configure != nil {
+		opts.Configure(&c)
+	}
+	return c
 }
 
 // Start starts a server and stops it when t ends.

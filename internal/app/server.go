@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -20,6 +21,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/rest"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
+	"github.com/hearth-chat/hearth/internal/webhook"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -43,6 +45,8 @@ type Server struct {
 	handler    http.Handler
 	gateway    *gateway.Server
 	closeStore func()
+	stopHooks  func()
+	closeOnce  sync.Once
 	log        *slog.Logger
 }
 
@@ -56,22 +60,41 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	if err != nil {
 		return nil, err
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	accounts := account.NewService(store, cfg.Admins, nil)
 	if err := accounts.EnsureAdmins(ctx); err != nil {
 		closeStore()
 		return nil, fmt.Errorf("import the App admin accounts: %w", err)
 	}
-	bus := event.NewLocal()
-	groups := group.NewService(store, store, bus, nil)
+	hooks, err := webhook.New(webhook.Config{
+		SDKAppID: cfg.SDKAppID, URL: cfg.CallbackURL, Token: cfg.CallbackToken, Enabled: cfg.Callbacks,
+		Admin: cfg.Admins[0], Timeout: cfg.CallbackTimeout, MinBackoff: cfg.CallbackMinBackoff,
+		Poll: cfg.CallbackPoll, Lease: cfg.CallbackLease, Logger: log,
+	}, store, webhook.NewMetrics(reg))
+	if err != nil {
+		closeStore()
+		return nil, fmt.Errorf("--callbacks: %w", err)
+	}
+	var groups *group.Service
+	bus := hooks.Wrap(event.NewLocal(), func(ctx context.Context, id string) string {
+		if g, err := groups.Get(ctx, id); err == nil {
+			return string(g.Type)
+		}
+		return ""
+	})
+	groups = group.NewService(store, store, bus, nil)
 	accounts.OnDelete(groups.ForgetUsers)
 	topics := topic.NewService(store, groups, bus, nil)
 	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
 	accounts.OnDelete(pmgs.ForgetUsers)
 	messages := message.NewService(store, groups, topics, bus, nil)
 	c2c := message.NewC2C(store, store, bus, nil)
+	if cfg.CallbackURL != "" {
+		groups.SetBefore(hooks)
+		c2c.SetBefore(hooks)
+	}
 	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := rest.NewServer(rest.Deps{
 		SDKAppID:   cfg.SDKAppID,
 		Verifier:   usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
@@ -97,8 +120,12 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); hooks.Run(runCtx) }()
 	return &Server{
-		Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
+		stopHooks: func() { stop(); <-done },
+		Config:    cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
 		handler: mux, gateway: ws, closeStore: closeStore, log: log,
 	}, nil
 }
@@ -108,8 +135,11 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close stops the gateway's subscriptions and releases the store.
 func (s *Server) Close() {
-	s.gateway.Close()
-	s.closeStore()
+	s.closeOnce.Do(func() {
+		s.gateway.Close()
+		s.stopHooks()
+		s.closeStore()
+	})
 }
 
 // Serve accepts connections on ln until ctx is done, then stops accepting,

@@ -13,6 +13,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/topic"
+	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
 // Store is every domain's storage, as one store implements them all.
@@ -23,6 +24,7 @@ type Store interface {
 	permgroup.Store
 	message.Store
 	message.C2CStore
+	webhook.Store
 }
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The

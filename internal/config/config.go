@@ -7,8 +7,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything `hearth serve` can be told.
@@ -21,6 +23,17 @@ type Config struct {
 	Store     string   // --store, HEARTH_STORE ("": SQLite in DataDir; postgres://…)
 	NATS      string   // --nats, HEARTH_NATS
 	RateLimit bool     // --rate-limit on|off, HEARTH_RATE_LIMIT
+
+	CallbackURL     string        // --callback-url, HEARTH_CALLBACK_URL ("": no callbacks)
+	CallbackToken   string        // --callback-token, HEARTH_CALLBACK_TOKEN ("": unsigned)
+	CallbackTimeout time.Duration // --callback-timeout, HEARTH_CALLBACK_TIMEOUT (before-callbacks)
+	Callbacks       []string      // --callbacks, HEARTH_CALLBACKS: enabled commands; nil = all
+
+	// Tuning of after-callback delivery, not flags (tests shorten them);
+	// zero means the webhook package's default.
+	CallbackMinBackoff time.Duration
+	CallbackPoll       time.Duration
+	CallbackLease      time.Duration
 }
 
 // Defaults.
@@ -43,7 +56,15 @@ var options = []option{
 	{"store", "HEARTH_STORE", "", "storage: empty for SQLite in the data directory, or a postgres:// URL"},
 	{"nats", "HEARTH_NATS", "", "NATS URL for cluster mode (optional)"},
 	{"rate-limit", "HEARTH_RATE_LIMIT", "on", "per-API frequency limits: on or off"},
+	{"callback-url", "HEARTH_CALLBACK_URL", "", "the app's third-party callback URL (http:// or https://; empty: no callbacks)"},
+	{"callback-token", "HEARTH_CALLBACK_TOKEN", "", "callback signing token, 1-128 characters (adds Sign and RequestTime; empty: unsigned)"},
+	{"callback-timeout", "HEARTH_CALLBACK_TIMEOUT", "2s", "how long a before-callback may take; past it the operation proceeds"},
+	{"callbacks", "HEARTH_CALLBACKS", "all", "enabled callbacks: all, or a comma-separated list of CallbackCommand names"},
 }
+
+// MaxCallbackToken is the longest callback signing token (as the hosted
+// console's).
+const MaxCallbackToken = 128
 
 // Register defines the serve flags on fs and returns a function that, after
 // fs.Parse, builds the Config from the flags, getenv and the defaults.
@@ -106,8 +127,41 @@ func build(get func(string) string) (Config, error) {
 	if c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
 		return c, fmt.Errorf("--store %q: leave it empty for SQLite or give a postgres:// URL", c.Store)
 	}
+	if err := buildCallbacks(&c, get); err != nil {
+		return c, err
+	}
 	if (c.SDKAppID == 0) != (c.SecretKey == "") {
 		return c, errors.New("--sdkappid and --secret-key go together: give both, or neither to generate them")
 	}
 	return c, nil
+}
+
+func buildCallbacks(c *Config, get func(string) string) error {
+	c.CallbackURL = get("callback-url")
+	c.CallbackToken = get("callback-token")
+	if c.CallbackURL != "" {
+		u, err := url.Parse(c.CallbackURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--callback-url %q: want an http:// or https:// URL", c.CallbackURL)
+		}
+	}
+	if len(c.CallbackToken) > MaxCallbackToken {
+		return fmt.Errorf("--callback-token: at most %d characters", MaxCallbackToken)
+	}
+	d, err := time.ParseDuration(get("callback-timeout"))
+	if err != nil || d <= 0 {
+		return fmt.Errorf("--callback-timeout %q: want a positive duration such as 2s or 500ms", get("callback-timeout"))
+	}
+	c.CallbackTimeout = d
+	if list := strings.TrimSpace(get("callbacks")); list != "all" && list != "" {
+		for _, name := range strings.Split(list, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				c.Callbacks = append(c.Callbacks, name)
+			}
+		}
+		if len(c.Callbacks) == 0 {
+			return errors.New("--callbacks is empty: give all or a list of CallbackCommand names")
+		}
+	}
+	return nil
 }

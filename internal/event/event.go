@@ -6,6 +6,8 @@ package event
 
 import (
 	"sync"
+
+	"github.com/hearth-chat/hearth/internal/hook"
 )
 
 // Event is one change. Type names it ("group.created", "topic.modified",
@@ -20,6 +22,13 @@ type Event struct {
 	Users    []string
 	Time     int64 // unix milliseconds
 	Data     any
+
+	// Origin is where the request that caused the event came from (for the
+	// after-callbacks' query string).
+	Origin hook.Origin
+	// NoCallback suppresses the event's after-callback (send_group_msg's
+	// ForbidAfterSendMsgCallback).
+	NoCallback bool
 }
 
 // Bus delivers published events to every subscriber.

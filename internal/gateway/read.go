@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/message"
 )
 
@@ -21,7 +22,7 @@ const (
 
 // readLoop handles the client's frames until the connection ends.
 func (s *Server) readLoop(ss *session) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(hook.WithOrigin(context.Background(), hook.Origin{ClientIP: ss.ip, Platform: hook.PlatformUnknown}))
 	defer cancel()
 	idle := s.deps.IdleTimeout
 	ss.conn.SetPongHandler(func(string) error { return ss.conn.SetReadDeadline(time.Now().Add(idle)) })

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -100,6 +101,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss := newSession(user, conn)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ss.ip = host
+	}
 	groups, err := s.joined(r.Context(), user)
 	if err != nil {
 		s.deps.Logger.Error("gateway: load joined groups", "user", user, "err", err)

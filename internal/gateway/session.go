@@ -26,6 +26,7 @@ const (
 // connection's writes; everything else queues frames on send.
 type session struct {
 	user string
+	ip   string // the client's address, for callbacks (ClientIP)
 	conn *websocket.Conn
 	send chan []byte
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
 
@@ -53,6 +54,13 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 	if err != nil {
 		return "", err
 	}
+	if !imported {
+		if _, err := hook.Ask(ctx, s.before, hook.BeforeCreateGroup, func() map[string]any {
+			return s.beforeCreateBody(ctx, g, members)
+		}); err != nil {
+			return "", err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		err = s.store.CreateGroup(ctx, g, members)
 		if !errors.Is(err, ErrExists) {
@@ -80,9 +88,31 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		users[i] = m.UserID
 	}
 	if !imported {
-		s.publish("group.created", g.ID, req.Owner, users, g)
+		s.publish(ctx, "group.created", g.ID, req.Owner, users, g)
 	}
 	return g.ID, nil
+}
+
+// beforeCreateBody is the Group.CallbackBeforeCreateGroup body of g.
+func (s *Service) beforeCreateBody(ctx context.Context, g Group, members []Member) map[string]any {
+	list := make([]map[string]string, 0, len(members))
+	for _, m := range members {
+		if m.UserID != g.Owner {
+			list = append(list, map[string]string{"Member_Account": m.UserID})
+		}
+	}
+	created := 0 // groups of this type the owner already owns
+	if g.Owner != "" {
+		if joined, _, err := s.store.JoinedGroups(ctx, g.Owner, JoinedQuery{Type: g.Type}); err == nil {
+			for _, j := range joined {
+				if j.Member.Role == RoleOwner {
+					created++
+				}
+			}
+		}
+	}
+	return map[string]any{"Operator_Account": g.Owner, "Owner_Account": g.Owner, "Type": string(g.Type), "Name": g.Name,
+		"CreateGroupNum": created, "CreatedGroupNum": created, "InviteOption": g.InviteJoinOption, "MemberList": list}
 }
 
 // idTaken answers 10025 when the operator owns the group that holds the

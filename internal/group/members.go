@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/hook"
 )
 
 // Member returns userID's membership of groupID from the cache or the
@@ -125,6 +126,23 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 	if err != nil {
 		return nil, err
 	}
+	if !imported {
+		reply, err := hook.Ask(ctx, s.before, hook.BeforeInviteJoinGroup, func() map[string]any {
+			list := make([]map[string]string, 0, len(ids))
+			for _, id := range ids {
+				if exist[id] {
+					list = append(list, map[string]string{"Member_Account": id})
+				}
+			}
+			return map[string]any{"GroupId": g.ID, "Type": string(g.Type), "Operator_Account": "", "DestinationMembers": list}
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range reply.Refused {
+			exist[id] = false // answered as not added (Result 0)
+		}
+	}
 	now := s.now().Unix()
 	add := make([]Member, 0, len(list))
 	for _, m := range list {
@@ -164,7 +182,7 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 		out[i] = AddItem{UserID: id, Result: result[id]}
 	}
 	if len(res.Added) > 0 && !imported {
-		s.publish("group.members_added", g.ID, "", res.Added, nil)
+		s.publish(ctx, "group.members_added", g.ID, "", res.Added, nil)
 	}
 	return out, nil
 }
@@ -194,7 +212,7 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []strin
 		for _, fn := range s.onMembersRemoved {
 			fn(g.ID, removed)
 		}
-		s.publish("group.members_removed", g.ID, "", removed, reason)
+		s.publish(ctx, "group.members_removed", g.ID, "", removed, reason)
 	}
 	return nil
 }
@@ -272,7 +290,7 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 		return Member{}, err
 	}
 	s.cache.drop(g.ID, u.UserID)
-	s.publish("group.member_modified", g.ID, "", []string{u.UserID}, after)
+	s.publish(ctx, "group.member_modified", g.ID, "", []string{u.UserID}, after)
 	return after, nil
 }
 
@@ -329,7 +347,7 @@ func (s *Service) Mute(ctx context.Context, groupID string, ids []string, muteTi
 	}
 	s.cache.drop(g.ID, ids...)
 	if len(muted) > 0 {
-		s.publish("group.members_muted", g.ID, "", muted, until)
+		s.publish(ctx, "group.members_muted", g.ID, "", muted, until)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Group, error) 
 	if err != nil {
 		return Group{}, notFound(g.ID, err)
 	}
-	s.publish("group.modified", g.ID, actor.UserID, nil, after)
+	s.publish(ctx, "group.modified", g.ID, actor.UserID, nil, after)
 	return after, nil
 }
 
@@ -169,6 +169,6 @@ func (s *Service) ChangeOwner(ctx context.Context, groupID, newOwner, from strin
 	if g.Owner != "" {
 		s.cache.drop(g.ID, g.Owner)
 	}
-	s.publish("group.owner_changed", g.ID, actor.UserID, []string{newOwner, g.Owner}, nil)
+	s.publish(ctx, "group.owner_changed", g.ID, actor.UserID, []string{newOwner, g.Owner}, nil)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
 
@@ -33,6 +34,7 @@ type Service struct {
 	bus      event.Bus
 	now      func() time.Time
 	grants   GrantSource
+	before   hook.Before
 	cache    *memberCache
 	profiles *profileCache
 
@@ -58,6 +60,13 @@ func NewService(store Store, accounts Accounts, bus event.Bus, now func() time.T
 	return &Service{store: store, accounts: accounts, bus: bus, now: now, cache: newMemberCache(DefaultCacheSize), profiles: newProfileCache()}
 }
 
+// SetBefore plugs in the app's before-callbacks (nil: none).
+func (s *Service) SetBefore(b hook.Before) { s.before = b }
+
+// Before returns the before-callbacks set by SetBefore, for the domains
+// built on groups (topics, messages).
+func (s *Service) Before() hook.Before { return s.before }
+
 // SetGrantSource plugs in the permission-group domain.
 func (s *Service) SetGrantSource(g GrantSource) { s.grants = g }
 
@@ -68,11 +77,11 @@ type Actor struct{ UserID string }
 // AppAdmin is the app admin acting as itself.
 var AppAdmin = Actor{}
 
-func (s *Service) publish(typ, groupID, operator string, users []string, data any) {
+func (s *Service) publish(ctx context.Context, typ, groupID, operator string, users []string, data any) {
 	if s.bus == nil {
 		return
 	}
-	s.bus.Publish(event.Event{Type: typ, GroupID: groupID, Operator: operator, Users: users, Time: s.now().UnixMilli(), Data: data})
+	s.bus.Publish(event.Event{Type: typ, GroupID: groupID, Operator: operator, Users: users, Time: s.now().UnixMilli(), Data: data, Origin: hook.OriginOf(ctx)})
 }
 
 // notFound maps a store's ErrNotFound to 10010.
@@ -215,7 +224,7 @@ func (s *Service) Destroy(ctx context.Context, id string) error {
 	for _, fn := range s.onDestroy {
 		fn(g.ID)
 	}
-	s.publish("group.destroyed", g.ID, "", nil, nil)
+	s.publish(ctx, "group.destroyed", g.ID, "", nil, g)
 	return nil
 }
 

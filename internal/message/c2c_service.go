@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/hook"
 )
 
 // Limits of one-to-one messages (shared/spec/core.md §5).
@@ -35,7 +36,11 @@ type C2C struct {
 	accounts Accounts
 	bus      event.Bus
 	now      func() time.Time
+	before   hook.Before
 }
+
+// SetBefore plugs in the app's before-callbacks (nil: none).
+func (c *C2C) SetBefore(b hook.Before) { c.before = b }
 
 // NewC2C returns the one-to-one message service; bus may be nil, now nil
 // means time.Now.
@@ -60,6 +65,8 @@ type C2CSend struct {
 	OnlineOnly      bool
 	Body            []byte
 	CloudCustomData string
+	NoBeforeHook    bool // ForbidBeforeSendMsgCallback
+	NoAfterHook     bool // ForbidAfterSendMsgCallback
 }
 
 // SendResult is the answer of a send: the stored (or first) message and,
@@ -126,6 +133,22 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 	m := C2CMessage{From: req.From, Seq: seq, Random: *req.Random, Time: now.Unix(), Body: body, CloudCustomData: req.CloudCustomData}
 	m.Key = fmt.Sprintf("%d_%d_%d", m.Seq, m.Random, m.Time)
 	m.ID = fmt.Sprintf("%d-%d-%d", tinyID(m.From), m.Time, m.Random)
+	if !batch && !req.NoBeforeHook { // batchsendmsg calls no callbacks (as hosted)
+		reply, err := hook.Ask(ctx, c.before, hook.BeforeSendC2CMsg, func() map[string]any {
+			return map[string]any{"From_Account": m.From, "To_Account": req.To[0], "MsgSeq": m.Seq, "MsgRandom": m.Random,
+				"MsgTime": m.Time, "MsgKey": m.Key, "MsgId": m.ID, "OnlineOnlyFlag": b2i(req.OnlineOnly), "MsgBody": m.Body,
+				"CloudCustomData": m.CloudCustomData}
+		})
+		if err != nil {
+			return SendResult{}, err
+		}
+		if reply.Drop {
+			res.Message = m
+			return res, nil
+		}
+		m.Body, m.CloudCustomData = replaced(reply, m.Body, m.CloudCustomData)
+		body = m.Body
+	}
 	store := !req.OnlineOnly && (req.LifeTime == nil || *req.LifeTime > 0)
 	for _, to := range req.To {
 		if !exist[to] {
@@ -145,7 +168,8 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 			}
 		}
 		if !dup && c.bus != nil {
-			c.bus.Publish(event.Event{Type: eventC2C, Operator: mm.From, Users: []string{mm.From, mm.To}, Time: now.UnixMilli(), Data: mm})
+			c.bus.Publish(event.Event{Type: eventC2C, Operator: mm.From, Users: []string{mm.From, mm.To}, Time: now.UnixMilli(), Data: mm,
+				Origin: hook.OriginOf(ctx), NoCallback: batch || req.NoAfterHook})
 		}
 		res.Message = mm
 	}
@@ -225,7 +249,7 @@ func (c *C2C) Withdraw(ctx context.Context, from, to, key string) error {
 		return c2cBad(apierr.MsgBadJSON, "no message %s from %s to %s", key, from, to)
 	}
 	if c.bus != nil {
-		c.bus.Publish(event.Event{Type: eventC2CRecall, Users: []string{from, to}, Time: c.now().UnixMilli(), Data: key})
+		c.bus.Publish(event.Event{Type: eventC2CRecall, Users: []string{from, to}, Time: c.now().UnixMilli(), Data: key, Origin: hook.OriginOf(ctx)})
 	}
 	return nil
 }

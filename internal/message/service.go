@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
@@ -71,6 +72,8 @@ type SendRequest struct {
 	CloudCustomData string
 	OnlineOnly      bool // deliver to the online members only; not stored, no seq
 	AtAll           bool // GroupAtInfo holds GroupAtAllFlag 1: needs the AtAll permission
+	NoBeforeHook    bool // ForbidBeforeSendMsgCallback
+	NoAfterHook     bool // ForbidAfterSendMsgCallback
 }
 
 // stream resolves the group (and topic) a message goes to.
@@ -144,10 +147,28 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 		from = req.Admin
 	}
 	now := s.now()
+	if !req.NoBeforeHook {
+		reply, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeSendGroupMsg, func() map[string]any {
+			b := map[string]any{"GroupId": g.ID, "Type": string(g.Type), "From_Account": from, "Operator_Account": from,
+				"Random": *req.Random, "OnlineOnlyFlag": b2i(req.OnlineOnly), "MsgBody": body, "CloudCustomData": req.CloudCustomData}
+			if req.TopicID != "" {
+				b["TopicId"] = req.TopicID
+			}
+			return b
+		})
+		if err != nil {
+			return Message{}, err
+		}
+		if reply.Drop { // the app dropped it silently: the sender sees success
+			return Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority}, nil
+		}
+		body, req.CloudCustomData = replaced(reply, body, req.CloudCustomData)
+	}
 	if req.OnlineOnly {
 		m := Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority, Body: body, CloudCustomData: req.CloudCustomData}
 		if s.bus != nil {
-			s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: m})
+			s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: m,
+				Origin: hook.OriginOf(ctx), NoCallback: req.NoAfterHook})
 		}
 		return m, nil
 	}
@@ -161,9 +182,32 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 		return Message{}, err
 	}
 	if !dup && s.bus != nil {
-		s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: stored})
+		s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: stored,
+			Origin: hook.OriginOf(ctx), NoCallback: req.NoAfterHook})
 	}
 	return stored, nil
+}
+
+// replaced applies a send callback's replacements of MsgBody and
+// CloudCustomData; a replacement body that is not a valid MsgBody is
+// ignored (the callback fails open).
+func replaced(r hook.Reply, body []byte, custom string) ([]byte, string) {
+	if r.MsgBody != nil {
+		if b, err := CheckBody(r.MsgBody, apierr.GroupBadParam, apierr.MessageTooLong); err == nil {
+			body = b
+		}
+	}
+	if r.CloudCustomData != nil && len(*r.CloudCustomData) <= MaxCustomData {
+		custom = *r.CloudCustomData
+	}
+	return body, custom
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // dedupeKey identifies a send for de-duplication: sender, Random and content.
@@ -247,7 +291,7 @@ func (s *Service) Recall(ctx context.Context, groupID, topicID string, seqs []ui
 		}
 	}
 	if len(done) > 0 && s.bus != nil {
-		s.bus.Publish(event.Event{Type: eventGroupRecall, GroupID: g.ID, TopicID: topicID, Time: s.now().UnixMilli(), Data: done})
+		s.bus.Publish(event.Event{Type: eventGroupRecall, GroupID: g.ID, TopicID: topicID, Time: s.now().UnixMilli(), Data: done, Origin: hook.OriginOf(ctx)})
 	}
 	return out, nil
 }

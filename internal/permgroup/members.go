@@ -81,7 +81,7 @@ func (s *Service) AddMembers(ctx context.Context, groupID, id string, users []st
 		}
 	}
 	if len(added) > 0 {
-		s.changed(g.ID, added)
+		s.changed(ctx, g.ID, added, Change{Operation: "add_permission_group_member", PermissionGroupIDs: []string{id}})
 	}
 	return out, nil
 }
@@ -104,7 +104,7 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID, id string, users [
 		return notFound(id, err)
 	}
 	if len(removed) > 0 {
-		s.changed(g.ID, removed)
+		s.changed(ctx, g.ID, removed, Change{Operation: "delete_permission_group_member", PermissionGroupIDs: []string{id}})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -41,16 +42,24 @@ func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
 
+// Change is the Data of a "permission.changed" event: which API changed
+// which permission groups.
+type Change struct {
+	Operation          string   // the API, e.g. "add_permission_group_member"
+	PermissionGroupIDs []string // the permission groups changed
+	TopicIDs           []string // the topics whose permissions changed, if any
+}
+
 // changed drops cached grants and publishes the change so that other
 // nodes drop theirs too (cluster mode).
-func (s *Service) changed(groupID string, users []string) {
+func (s *Service) changed(ctx context.Context, groupID string, users []string, c Change) {
 	if users == nil {
 		s.cache.dropGroup(groupID)
 	} else {
 		s.cache.dropUsers(groupID, users)
 	}
 	if s.bus != nil {
-		s.bus.Publish(event.Event{Type: "permission.changed", GroupID: groupID, Users: users, Time: s.now().UnixMilli()})
+		s.bus.Publish(event.Event{Type: "permission.changed", GroupID: groupID, Users: users, Time: s.now().UnixMilli(), Data: c, Origin: hook.OriginOf(ctx)})
 	}
 }
 
@@ -209,7 +218,7 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 		}
 	}
 	if len(deleted) > 0 {
-		s.changed(g.ID, nil)
+		s.changed(ctx, g.ID, nil, Change{Operation: "delete_permission_group", PermissionGroupIDs: deleted})
 	}
 	return out, nil
 }
@@ -240,7 +249,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) error {
 		return notFound(req.ID, err)
 	}
 	if req.Permission != nil {
-		s.changed(g.ID, nil)
+		s.changed(ctx, g.ID, nil, Change{Operation: "modify_permission_group", PermissionGroupIDs: []string{req.ID}})
 	}
 	return nil
 }

@@ -24,6 +24,17 @@ const (
 	opDelete
 )
 
+// api is the name of the API that runs op.
+func (op topicOp) api() string {
+	switch op {
+	case opAdd:
+		return "add_topic_permission_group"
+	case opSet:
+		return "set_topic_permission_group"
+	}
+	return "delete_topic_permission_group"
+}
+
 // TopicPerms runs add_topic_permission_group (op add),
 // set_topic_permission_group (set) or delete_topic_permission_group
 // (delete). The whole request is checked first (the group, the permission
@@ -81,12 +92,12 @@ func (s *Service) topicPerms(ctx context.Context, op topicOp, groupID, id string
 		if err != nil {
 			return nil, notFound(id, err)
 		}
-		changed := false
+		var changedTopics []string
 		for j, x := range st {
 			r := &out[idx[j]]
 			switch x {
 			case ItemOK:
-				changed = true
+				changedTopics = append(changedTopics, r.ID)
 			case ItemExists:
 				r.Code, r.Info = apierr.GroupIDTaken, "the permission group already holds permissions in this topic: use set_topic_permission_group"
 			case ItemMissing:
@@ -95,8 +106,8 @@ func (s *Service) topicPerms(ctx context.Context, op topicOp, groupID, id string
 				r.Code, r.Info = apierr.GroupNotFound, "topic does not exist or was destroyed"
 			}
 		}
-		if changed {
-			s.changed(g.ID, nil)
+		if len(changedTopics) > 0 {
+			s.changed(ctx, g.ID, nil, Change{Operation: op.api(), PermissionGroupIDs: []string{id}, TopicIDs: changedTopics})
 		}
 	} else if _, err := s.store.GetTopicPerms(ctx, g.ID, id, []string{}); err != nil {
 		return nil, notFound(id, err) // every item failed: still answer 110006 for a missing group

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/apitest"
+	"github.com/hearth-chat/hearth/internal/config"
 )
 
 // The REST benchmarks drive the real server over loopback HTTP with the same
@@ -140,4 +141,36 @@ func BenchmarkRESTGetTopic(b *testing.B) {
 		body := fmt.Sprintf(`{"GroupId":%q,"TopicIdList":[%q]}`, gid, tid)
 		runREST(b, s.AdminURL(b, "million_group_open_http_svc/get_topic"), func(int64) string { return body })
 	})
+}
+
+// BenchmarkRESTModifyTopicCallbacks measures what callbacks add to
+// modify_topic: none, the before-callback alone (one loopback HTTP round
+// trip to a receiver that allows), and the before- and after-callbacks (plus
+// the outbox write and the background delivery).
+func BenchmarkRESTModifyTopicCallbacks(b *testing.B) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+	}))
+	defer recv.Close()
+	for _, c := range []struct {
+		name    string
+		enabled []string
+	}{
+		{"none", nil},
+		{"before", []string{"Group.CallbackBeforeModifyTopic"}},
+		{"before+after", []string{"Group.CallbackAfterGroupInfoChanged"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			opts := apitest.Options{}
+			if c.enabled != nil {
+				opts.Configure = func(cfg *config.Config) { cfg.CallbackURL, cfg.Callbacks = recv.URL, c.enabled }
+			}
+			s := apitest.Start(b, opts)
+			gid, tid := topicBench(b, s)
+			runREST(b, s.AdminURL(b, "million_group_open_http_svc/modify_topic"), func(i int64) string {
+				return fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"TopicName":"name %d","Notification":"n"}`, gid, tid, i)
+			})
+		})
+	}
 }

@@ -8,15 +8,16 @@ import (
 )
 
 type sendGroupMsgReq struct {
-	GroupID         string          `json:"GroupId"`
-	TopicID         string          `json:"TopicId"`
-	Random          *uint32         `json:"Random"`
-	MsgBody         json.RawMessage `json:"MsgBody"`
-	FromAccount     UserID          `json:"From_Account"`
-	MsgPriority     string          `json:"MsgPriority"`
-	CloudCustomData string          `json:"CloudCustomData"`
-	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
-	GroupAtInfo     []struct {
+	GroupID               string          `json:"GroupId"`
+	TopicID               string          `json:"TopicId"`
+	Random                *uint32         `json:"Random"`
+	MsgBody               json.RawMessage `json:"MsgBody"`
+	FromAccount           UserID          `json:"From_Account"`
+	MsgPriority           string          `json:"MsgPriority"`
+	CloudCustomData       string          `json:"CloudCustomData"`
+	OnlineOnlyFlag        int             `json:"OnlineOnlyFlag"`
+	ForbidCallbackControl forbidList      `json:"ForbidCallbackControl"`
+	GroupAtInfo           []struct {
 		GroupAtAllFlag int    `json:"GroupAtAllFlag"`
 		GroupAtAccount UserID `json:"GroupAt_Account"`
 	} `json:"GroupAtInfo"`
@@ -42,6 +43,8 @@ func (s *Server) sendGroupMsg(ctx context.Context, c *Call, req *sendGroupMsgReq
 		GroupID: req.GroupID, TopicID: req.TopicID, From: string(req.FromAccount), Admin: c.Identifier,
 		Random: req.Random, Body: req.MsgBody, Priority: req.MsgPriority, CloudCustomData: req.CloudCustomData,
 		OnlineOnly: req.OnlineOnlyFlag == 1, AtAll: req.atAll(),
+		NoBeforeHook: req.ForbidCallbackControl.has("ForbidBeforeSendMsgCallback"),
+		NoAfterHook:  req.ForbidCallbackControl.has("ForbidAfterSendMsgCallback"),
 	})
 	if err != nil {
 		return nil, err

@@ -7,17 +7,30 @@ import (
 	"github.com/hearth-chat/hearth/internal/message"
 )
 
+// forbidList is ForbidCallbackControl: the callbacks a send skips.
+type forbidList []string
+
+func (f forbidList) has(name string) bool {
+	for _, x := range f {
+		if x == name {
+			return true
+		}
+	}
+	return false
+}
+
 type sendMsgReq struct {
-	FromAccount      UserID          `json:"From_Account"`
-	ToAccount        json.RawMessage `json:"To_Account"`
-	MsgSeq           *uint32         `json:"MsgSeq"`
-	MsgRandom        *uint32         `json:"MsgRandom"`
-	MsgTimeStamp     *int64          `json:"MsgTimeStamp"`
-	MsgLifeTime      *int64          `json:"MsgLifeTime"`
-	OnlineOnlyFlag   int             `json:"OnlineOnlyFlag"`
-	SyncOtherMachine int             `json:"SyncOtherMachine"`
-	MsgBody          json.RawMessage `json:"MsgBody"`
-	CloudCustomData  string          `json:"CloudCustomData"`
+	FromAccount           UserID          `json:"From_Account"`
+	ToAccount             json.RawMessage `json:"To_Account"`
+	MsgSeq                *uint32         `json:"MsgSeq"`
+	MsgRandom             *uint32         `json:"MsgRandom"`
+	MsgTimeStamp          *int64          `json:"MsgTimeStamp"`
+	MsgLifeTime           *int64          `json:"MsgLifeTime"`
+	OnlineOnlyFlag        int             `json:"OnlineOnlyFlag"`
+	SyncOtherMachine      int             `json:"SyncOtherMachine"`
+	MsgBody               json.RawMessage `json:"MsgBody"`
+	CloudCustomData       string          `json:"CloudCustomData"`
+	ForbidCallbackControl forbidList      `json:"ForbidCallbackControl"`
 }
 
 // to reads To_Account: a string for sendmsg/importmsg, an array for
@@ -43,7 +56,8 @@ func (r *sendMsgReq) to(batch bool) ([]string, error) {
 func (r *sendMsgReq) domain(c *Call, to []string) message.C2CSend {
 	return message.C2CSend{From: string(r.FromAccount), Admin: c.Identifier, To: to, Seq: r.MsgSeq, Random: r.MsgRandom,
 		TimeStamp: r.MsgTimeStamp, LifeTime: r.MsgLifeTime, OnlineOnly: r.OnlineOnlyFlag == 1, Body: r.MsgBody,
-		CloudCustomData: r.CloudCustomData}
+		CloudCustomData: r.CloudCustomData, NoBeforeHook: r.ForbidCallbackControl.has("ForbidBeforeSendMsgCallback"),
+		NoAfterHook: r.ForbidCallbackControl.has("ForbidAfterSendMsgCallback")}
 }
 
 type sendMsgResp struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -133,7 +134,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id uint64) (*rout
 		}
 		return fail(rt, apierr.ServiceTimeout, "cannot read the request body")
 	}
-	resp, err := rt.handle(r.Context(), call, body)
+	ctx := hook.WithOrigin(r.Context(), hook.Origin{ClientIP: clientIP(r), Platform: hook.PlatformREST, Admin: call.Identifier})
+	resp, err := rt.handle(ctx, call, body)
 	if err != nil {
 		code, info, internal := rt.defaults.errorCode(err)
 		_, _, werr := fail(rt, code, info)

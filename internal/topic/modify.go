@@ -6,6 +6,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
 
@@ -54,6 +55,11 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Topic, error) 
 	}
 	p := Patch{Name: req.Name, FaceURL: req.FaceURL, Notification: req.Notification, Introduction: req.Introduction,
 		CustomString: req.CustomString, MuteAllMember: mute, DefaultPermission: req.DefaultPermission}
+	if _, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeModifyTopic, func() map[string]any {
+		return beforeModifyBody(g.ID, t.ID, req)
+	}); err != nil {
+		return Topic{}, err
+	}
 	after, err := s.store.ModifyTopic(ctx, g.ID, t.ID, p)
 	s.cache.drop(g.ID, t.ID)
 	if errors.Is(err, ErrNotFound) {
@@ -62,8 +68,28 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Topic, error) 
 	if err != nil {
 		return Topic{}, err
 	}
-	s.publish("topic.modified", after, req.From, p)
+	s.publish(ctx, "topic.modified", after, req.From, p)
 	return after, nil
+}
+
+// beforeModifyBody is the Group.CallbackBeforeModifyTopic body (spec
+// decision 1): who changes which topic, and the fields being changed with
+// their new values.
+func beforeModifyBody(groupID, topicID string, req ModifyRequest) map[string]any {
+	b := map[string]any{"GroupId": groupID, "TopicId": topicID, "Type": string(group.Community), "Operator_Account": req.From}
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"TopicName", req.Name}, {"FaceUrl", req.FaceURL}, {"Notification", req.Notification},
+		{"Introduction", req.Introduction}, {"CustomString", req.CustomString}, {"MuteAllMember", req.MuteAllMember}} {
+		if f.v != nil {
+			b[f.key] = *f.v
+		}
+	}
+	if req.DefaultPermission != nil {
+		b["DefaultPermission"] = *req.DefaultPermission
+	}
+	return b
 }
 
 // DestroyResult is the outcome for one topic of destroy_topic.
@@ -108,7 +134,7 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 		}
 	}
 	for _, id := range deleted {
-		s.publish("topic.destroyed", Topic{ID: id, GroupID: g.ID}, "", nil)
+		s.publish(ctx, "topic.destroyed", Topic{ID: id, GroupID: g.ID}, "", nil)
 	}
 	return out, nil
 }

@@ -32,7 +32,7 @@ func (s *Service) Mute(ctx context.Context, groupID, topicID string, ids []strin
 		return err
 	}
 	if len(muted) > 0 && s.bus != nil {
-		s.publish("topic.members_muted", t, "", map[string]any{"Users": muted, "Until": until})
+		s.publish(ctx, "topic.members_muted", t, "", map[string]any{"Users": muted, "Until": until})
 	}
 	return nil
 }

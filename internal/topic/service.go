@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
 
@@ -42,11 +43,11 @@ func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
 
-func (s *Service) publish(typ string, t Topic, operator string, data any) {
+func (s *Service) publish(ctx context.Context, typ string, t Topic, operator string, data any) {
 	if s.bus == nil {
 		return
 	}
-	s.bus.Publish(event.Event{Type: typ, GroupID: t.GroupID, TopicID: t.ID, Operator: operator, Time: s.now().UnixMilli(), Data: data})
+	s.bus.Publish(event.Event{Type: typ, GroupID: t.GroupID, TopicID: t.ID, Operator: operator, Time: s.now().UnixMilli(), Data: data, Origin: hook.OriginOf(ctx)})
 }
 
 // Community returns the group of groupID when it is a Community with
@@ -177,6 +178,19 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 	if err := s.groups.Authorize(ctx, g, actor, permission.CreateTopic, "", ""); err != nil {
 		return "", err
 	}
+	if !imported {
+		// The documented body has no GroupId; Hearth adds it (and TopicId
+		// when the caller chose one), which receivers may ignore.
+		if _, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeCreateTopic, func() map[string]any {
+			b := map[string]any{"Operator_Account": req.From, "Type": string(group.Community), "Name": req.Name, "GroupId": g.ID}
+			if req.TopicID != "" {
+				b["TopicId"] = req.TopicID
+			}
+			return b
+		}); err != nil {
+			return "", err
+		}
+	}
 	now := s.now().Unix()
 	t := Topic{ID: req.TopicID, GroupID: g.ID, Name: req.Name, Creator: req.From, CreateTime: now, NextMsgSeq: 1}
 	if imported && req.CreateTime > 0 {
@@ -207,7 +221,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		return "", err
 	}
 	if !imported {
-		s.publish("topic.created", t, req.From, t)
+		s.publish(ctx, "topic.created", t, req.From, t)
 	}
 	return t.ID, nil
 }

@@ -241,6 +241,14 @@ func (s *Service) Kick(ctx context.Context, id string) error {
 	return nil
 }
 
+// ForgetRevoked drops the cached kick times of ids, for a kick made on
+// another node: the next check reads the store.
+func (s *Service) ForgetRevoked(ids []string) {
+	for _, id := range ids {
+		s.revoked.Delete(id)
+	}
+}
+
 // Revoked reports whether a UserSig of id issued at the given unix time was
 // revoked by a kick. Answers come from memory after the first lookup.
 func (s *Service) Revoked(ctx context.Context, id string, issued int64) (bool, error) {

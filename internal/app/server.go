@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +10,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/cluster"
 	"github.com/hearth-chat/hearth/internal/config"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/gateway"
@@ -46,6 +49,7 @@ type Server struct {
 	gateway    *gateway.Server
 	closeStore func()
 	stopHooks  func()
+	node       *cluster.Node
 	closeOnce  sync.Once
 	log        *slog.Logger
 }
@@ -76,8 +80,35 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		closeStore()
 		return nil, fmt.Errorf("--callbacks: %w", err)
 	}
+	var base event.Bus = event.NewLocal()
+	var node *cluster.Node
+	var onRemote atomic.Pointer[func(event.Event)] // set once the services exist
+	var onPeers atomic.Pointer[func(int)]
+	if cfg.NATS != "" {
+		if cfg.Store == "" {
+			closeStore()
+			return nil, errors.New("--nats (cluster mode) needs --store postgres://…: the nodes share PostgreSQL, not a local SQLite file")
+		}
+		node, err = cluster.Join(cluster.Options{URL: cfg.NATS, AppID: cfg.SDKAppID, Logger: log, Decoder: decodeEvent,
+			Invalidate: func(e event.Event) {
+				if fn := onRemote.Load(); fn != nil {
+					(*fn)(e)
+				}
+			},
+			OnPeers: func(n int) {
+				if fn := onPeers.Load(); fn != nil {
+					(*fn)(n)
+				}
+			}})
+		if err != nil {
+			closeStore()
+			return nil, err
+		}
+		base = node
+		desc += ", NATS " + cfg.NATS
+	}
 	var groups *group.Service
-	bus := hooks.Wrap(event.NewLocal(), func(ctx context.Context, id string) string {
+	bus := hooks.Wrap(base, func(ctx context.Context, id string) string {
 		if g, err := groups.Get(ctx, id); err == nil {
 			return string(g.Type)
 		}
@@ -110,7 +141,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	})
 	ws := gateway.NewServer(gateway.Deps{
 		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
-		Messages: messages, C2C: c2c, Bus: bus, Logger: log,
+		Messages: messages, C2C: c2c, Bus: bus, Logger: log, Interest: interest(node),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)
@@ -123,11 +154,77 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); hooks.Run(runCtx) }()
+	if node != nil {
+		invalidate := func(e event.Event) {
+			switch e.Type {
+			case gateway.EventAccountKicked:
+				accounts.ForgetRevoked(e.Users)
+			case gateway.EventAccountsDeleted:
+				accounts.ForgetRevoked(e.Users)
+				groups.ForgetUsers(e.Users)
+				pmgs.ForgetUsers(e.Users)
+			default:
+				if e.GroupID != "" {
+					groups.Forget(e.GroupID)
+					topics.Forget(e.GroupID)
+					pmgs.Forget(e.GroupID)
+				}
+			}
+		}
+		onRemote.Store(&invalidate)
+		share := api.ShareRateLimits
+		onPeers.Store(&share)
+		if cfg.RateLimit {
+			api.ShareRateLimits(node.Size())
+		}
+		accounts.OnKick(func(id string) {
+			node.Publish(event.Event{Type: gateway.EventAccountKicked, Users: []string{id}, Time: time.Now().UnixMilli()})
+		})
+		accounts.OnDelete(func(ids []string) {
+			node.Publish(event.Event{Type: gateway.EventAccountsDeleted, Users: ids, Time: time.Now().UnixMilli()})
+		})
+	}
 	return &Server{
+		node:      node,
 		stopHooks: func() { stop(); <-done },
 		Config:    cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
 		handler: mux, gateway: ws, closeStore: closeStore, log: log,
 	}, nil
+}
+
+// interest is the gateway's Interest: the cluster node, or none.
+func interest(n *cluster.Node) gateway.Interest {
+	if n == nil {
+		return nil
+	}
+	return n
+}
+
+// decodeEvent restores the Data of an event from another node to the type
+// the gateway pushes from; other events keep their JSON (sent to clients
+// as is).
+func decodeEvent(typ string, data json.RawMessage) any {
+	var v any
+	switch typ {
+	case "message.group":
+		var m message.Message
+		v = &m
+	case "message.c2c":
+		var m message.C2CMessage
+		v = &m
+	default:
+		return data
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return data
+	}
+	switch m := v.(type) {
+	case *message.Message:
+		return *m
+	case *message.C2CMessage:
+		return *m
+	}
+	return data
 }
 
 // Handler is the node's whole HTTP surface.
@@ -138,6 +235,9 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.gateway.Close()
 		s.stopHooks()
+		if s.node != nil {
+			s.node.Close()
+		}
 		s.closeStore()
 	})
 }

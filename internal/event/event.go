@@ -29,7 +29,14 @@ type Event struct {
 	// NoCallback suppresses the event's after-callback (send_group_msg's
 	// ForbidAfterSendMsgCallback).
 	NoCallback bool
+	// Remote marks an event another node published (cluster mode).
+	Remote bool
 }
+
+// CacheInvalidate is the type of an event that only tells other nodes to
+// drop what they cached of a group (a change made without notifications,
+// such as an import); clients are not sent it.
+const CacheInvalidate = "cache.invalidate"
 
 // Bus delivers published events to every subscriber.
 type Bus interface {

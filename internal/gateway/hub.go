@@ -18,14 +18,15 @@ import (
 // hub indexes the sessions of this node: by user, and by group for the
 // users connected here who are members of it (interest-based fan-out).
 type hub struct {
-	mu     sync.RWMutex
-	users  map[string]map[*session]struct{}
-	groups map[string]map[string]struct{} // group ID -> connected member UserIDs
-	joined map[string][]string            // UserID -> group IDs indexed for it
+	interest Interest // nil: nobody to tell
+	mu       sync.RWMutex
+	users    map[string]map[*session]struct{}
+	groups   map[string]map[string]struct{} // group ID -> connected member UserIDs
+	joined   map[string][]string            // UserID -> group IDs indexed for it
 }
 
-func newHub() *hub {
-	return &hub{users: map[string]map[*session]struct{}{}, groups: map[string]map[string]struct{}{}, joined: map[string][]string{}}
+func newHub(interest Interest) *hub {
+	return &hub{interest: interest, users: map[string]map[*session]struct{}{}, groups: map[string]map[string]struct{}{}, joined: map[string][]string{}}
 }
 
 // add registers a session whose user belongs to groups.
@@ -34,6 +35,7 @@ func (h *hub) add(s *session, groups []string) {
 	defer h.mu.Unlock()
 	if h.users[s.user] == nil {
 		h.users[s.user] = map[*session]struct{}{}
+		h.watch("u", s.user)
 	}
 	h.users[s.user][s] = struct{}{}
 	if _, done := h.joined[s.user]; !done {
@@ -47,8 +49,35 @@ func (h *hub) add(s *session, groups []string) {
 func (h *hub) index(groupID, user string) {
 	if h.groups[groupID] == nil {
 		h.groups[groupID] = map[string]struct{}{}
+		h.watch("g", groupID)
 	}
 	h.groups[groupID][user] = struct{}{}
+}
+
+// unindex removes user from a group's index, and the group with its last
+// connected member.
+func (h *hub) unindex(groupID, user string) {
+	m, ok := h.groups[groupID]
+	if !ok {
+		return
+	}
+	delete(m, user)
+	if len(m) == 0 {
+		delete(h.groups, groupID)
+		h.unwatch("g", groupID)
+	}
+}
+
+func (h *hub) watch(kind, id string) {
+	if h.interest != nil {
+		h.interest.Watch(kind, id)
+	}
+}
+
+func (h *hub) unwatch(kind, id string) {
+	if h.interest != nil {
+		h.interest.Unwatch(kind, id)
+	}
 }
 
 // remove forgets a session, and its user's group index with its last one.
@@ -60,11 +89,9 @@ func (h *hub) remove(s *session) {
 		return
 	}
 	delete(h.users, s.user)
+	h.unwatch("u", s.user)
 	for _, g := range h.joined[s.user] {
-		delete(h.groups[g], s.user)
-		if len(h.groups[g]) == 0 {
-			delete(h.groups, g)
-		}
+		h.unindex(g, s.user)
 	}
 	delete(h.joined, s.user)
 }
@@ -107,7 +134,7 @@ func (h *hub) joinedChanged(groupID string, users []string, joined bool) {
 			h.index(groupID, u)
 			h.joined[u] = append(h.joined[u], groupID)
 		} else {
-			delete(h.groups[groupID], u)
+			h.unindex(groupID, u)
 		}
 	}
 }
@@ -130,6 +157,11 @@ func c2cFrame(m message.C2CMessage) []byte {
 // once, queued on each.
 func (h *hub) dispatch(e event.Event) {
 	switch e.Type {
+	case event.CacheInvalidate:
+		if len(e.Users) > 0 { // imported members who are online here
+			h.joinedChanged(e.GroupID, e.Users, true)
+		}
+		return
 	case "group.members_added":
 		h.joinedChanged(e.GroupID, e.Users, true)
 	case "group.members_removed":
@@ -159,7 +191,10 @@ func (h *hub) dispatch(e event.Event) {
 	}
 	if e.Type == "group.destroyed" {
 		h.mu.Lock()
-		delete(h.groups, e.GroupID)
+		if _, ok := h.groups[e.GroupID]; ok {
+			delete(h.groups, e.GroupID)
+			h.unwatch("g", e.GroupID)
+		}
 		h.mu.Unlock()
 	}
 }

@@ -33,10 +33,20 @@ type Deps struct {
 	C2C      *message.C2C
 	Bus      event.Bus
 	Logger   *slog.Logger
+	// Interest, when set, is told which groups and users have sessions
+	// here (cluster mode subscribes to their messages only).
+	Interest Interest
 
 	// PingInterval and IdleTimeout override the defaults of the same names
 	// (tests shorten them).
 	PingInterval, IdleTimeout time.Duration
+}
+
+// Interest is told when this node starts and stops having sessions that
+// need a group's ("g") or a user's ("u") messages.
+type Interest interface {
+	Watch(kind, id string)
+	Unwatch(kind, id string)
 }
 
 // Server serves GET /v1/ws.
@@ -59,15 +69,35 @@ func NewServer(d Deps) *Server {
 	if d.IdleTimeout <= 0 {
 		d.IdleTimeout = IdleTimeout
 	}
-	s := &Server{deps: d, hub: newHub(), upgrader: websocket.Upgrader{
+	s := &Server{deps: d, hub: newHub(d.Interest), upgrader: websocket.Upgrader{
 		ReadBufferSize: 4096, WriteBufferSize: 4096,
 		CheckOrigin: func(*http.Request) bool { return true }, // clients authenticate with a UserSig, not cookies
 	}}
-	s.cancel = d.Bus.Subscribe(s.hub.dispatch)
+	s.cancel = d.Bus.Subscribe(func(e event.Event) {
+		switch e.Type { // local account events come through OnDelete and OnKick, at once
+		case EventAccountsDeleted:
+			if e.Remote {
+				s.closeUsers(e.Users, "the account was deleted")
+			}
+		case EventAccountKicked:
+			if e.Remote {
+				s.closeUsers(e.Users, "kicked: log in again with a new UserSig")
+			}
+		default:
+			s.hub.dispatch(e)
+		}
+	})
 	d.Accounts.OnDelete(func(ids []string) { s.closeUsers(ids, "the account was deleted") })
 	d.Accounts.OnKick(func(id string) { s.closeUsers([]string{id}, "kicked: log in again with a new UserSig") })
 	return s
 }
+
+// The account events a cluster broadcasts, which close sessions on every
+// node.
+const (
+	EventAccountsDeleted = "account.deleted"
+	EventAccountKicked   = "account.kicked"
+)
 
 // Close stops the gateway's event subscription.
 func (s *Server) Close() { s.cancel() }

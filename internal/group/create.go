@@ -6,6 +6,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
@@ -89,6 +90,8 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 	}
 	if !imported {
 		s.publish(ctx, "group.created", g.ID, req.Owner, users, g)
+	} else {
+		s.publish(ctx, event.CacheInvalidate, g.ID, "", users, nil)
 	}
 	return g.ID, nil
 }

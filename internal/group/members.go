@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
 )
 
@@ -30,6 +31,13 @@ func (s *Service) Member(ctx context.Context, groupID, userID string) (Member, e
 	}
 	s.cache.put(epoch, groupID, userID, m, true)
 	return m, nil
+}
+
+// Forget drops everything cached of a group (its profile and memberships),
+// for a change made on another node.
+func (s *Service) Forget(groupID string) {
+	s.profiles.drop(groupID)
+	s.cache.dropGroup(groupID)
 }
 
 // ForgetUsers drops cached memberships of deleted accounts (and every
@@ -183,6 +191,8 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 	}
 	if len(res.Added) > 0 && !imported {
 		s.publish(ctx, "group.members_added", g.ID, "", res.Added, nil)
+	} else if len(res.Added) > 0 {
+		s.publish(ctx, event.CacheInvalidate, g.ID, "", res.Added, nil)
 	}
 	return out, nil
 }

@@ -42,6 +42,10 @@ func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
 
+// Forget drops the cached grants of a group, for a change made on another
+// node.
+func (s *Service) Forget(groupID string) { s.cache.dropGroup(groupID) }
+
 // Change is the Data of a "permission.changed" event: which API changed
 // which permission groups.
 type Change struct {

@@ -45,15 +45,32 @@ type route struct {
 func (r *route) init(limit bool, m *Metrics) {
 	r.defaults = services[r.service]
 	if limit {
-		n := r.rate
-		if n == 0 {
-			n = DefaultRate
-		}
+		n := r.limit()
 		r.limiter = rate.NewLimiter(rate.Limit(n), int(n))
 	}
 	if m != nil {
 		r.metrics = m.forRoute(r.key)
 	}
+}
+
+// limit is the route's documented rate, per app.
+func (r *route) limit() float64 {
+	if r.rate == 0 {
+		return DefaultRate
+	}
+	return r.rate
+}
+
+// share gives this node 1/nodes of the route's rate (cluster mode: every
+// node enforces its share, so the app's total holds across the cluster
+// while the load balancer spreads calls evenly).
+func (r *route) share(nodes int) {
+	if r.limiter == nil || nodes < 1 {
+		return
+	}
+	n := r.limit() / float64(nodes)
+	r.limiter.SetLimit(rate.Limit(n))
+	r.limiter.SetBurst(max(1, int(n)))
 }
 
 func (r *route) observe(code int, d time.Duration) {

@@ -56,6 +56,15 @@ type Server struct {
 	reqID  atomic.Uint64
 }
 
+// ShareRateLimits divides every frequency limit by the number of live
+// nodes of a cluster (1 restores the full limits). Routes are fixed after
+// NewServer, and the limiters are safe for concurrent use.
+func (s *Server) ShareRateLimits(nodes int) {
+	for _, r := range s.routes {
+		r.share(nodes)
+	}
+}
+
 // NewServer returns the gateway with every route of the route table.
 func NewServer(d Deps) *Server {
 	if d.Logger == nil {

@@ -50,6 +50,10 @@ func (s *Service) publish(ctx context.Context, typ string, t Topic, operator str
 	s.bus.Publish(event.Event{Type: typ, GroupID: t.GroupID, TopicID: t.ID, Operator: operator, Time: s.now().UnixMilli(), Data: data, Origin: hook.OriginOf(ctx)})
 }
 
+// Forget drops the cached topics of a group, for a change made on another
+// node.
+func (s *Service) Forget(groupID string) { s.cache.dropGroup(groupID) }
+
 // Community returns the group of groupID when it is a Community with
 // topics enabled: 10015 malformed ID, 10010 missing, 11000 otherwise.
 func (s *Service) Community(ctx context.Context, groupID string) (group.Group, error) {
@@ -222,6 +226,8 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 	}
 	if !imported {
 		s.publish(ctx, "topic.created", t, req.From, t)
+	} else {
+		s.publish(ctx, event.CacheInvalidate, t, "", nil)
 	}
 	return t.ID, nil
 }

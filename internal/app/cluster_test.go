@@ -30,6 +30,7 @@ import (
 
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/apitest"
+	"github.com/hearth-chat/hearth/internal/apitest/natstest"
 	"github.com/hearth-chat/hearth/internal/app"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
@@ -49,7 +50,7 @@ const clusterWait = 20 * time.Second
 // cluster is the nodes of one test, with what their requests need.
 type cluster struct {
 	nodes []*clusterNode
-	nats  *apitest.NATS
+	nats  *natstest.NATS
 	rest  *restClient
 	tag   string // appended to UserIDs: runs that share a NATS server do not touch each other's users
 }
@@ -74,7 +75,7 @@ func startCluster(t *testing.T, n int) *cluster {
 	pg := apitest.PostgresSchema(t) // skips when HEARTH_TEST_POSTGRES is unset
 	b := make([]byte, 3)
 	rand.Read(b)
-	cl := &cluster{nats: apitest.StartNATS(t, n), rest: newRESTClient(t, 64), tag: hex.EncodeToString(b)}
+	cl := &cluster{nats: natstest.Start(t, n), rest: newRESTClient(t, 64), tag: hex.EncodeToString(b)}
 	for i := range n {
 		// One at a time: the first node creates the schema's tables.
 		cl.nodes = append(cl.nodes, startClusterNode(t, string(rune('A'+i)), pg, cl.nats.URL(i)))

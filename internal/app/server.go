@@ -172,6 +172,16 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 			}
 		}
 		onRemote.Store(&invalidate)
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_nodes", Help: "Live nodes of the cluster, this one included."},
+				func() float64 { return float64(node.Size()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_subscriptions", Help: "NATS subjects this node subscribes to for its sessions."},
+				func() float64 { return float64(node.Subscriptions()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_published_total", Help: "Events this node published to the cluster."},
+				func() float64 { p, _ := node.Counts(); return float64(p) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_received_total", Help: "Events this node received from other nodes."},
+				func() float64 { _, r := node.Counts(); return float64(r) }),
+		)
 		share := api.ShareRateLimits
 		onPeers.Store(&share)
 		if cfg.RateLimit {

@@ -1,4 +1,5 @@
-package apitest
+// Package natstest gives cluster tests a NATS to connect to.
+package natstest
 
 import (
 	"fmt"
@@ -21,13 +22,13 @@ type NATS struct {
 	servers []*server.Server // embedded servers; nil with HEARTH_TEST_NATS
 }
 
-// StartNATS returns the NATS for a cluster test of n nodes. With
+// Start returns the NATS for a cluster test of n nodes. With
 // HEARTH_TEST_NATS set every node uses that server; otherwise it starts n
 // nats-server instances on loopback, routed into one cluster (each node
 // then connects to a different server, so that every message between nodes
 // crosses a route), waits until each server has a route to every other, and
 // shuts them down when t ends.
-func StartNATS(t testing.TB, n int) *NATS {
+func Start(t testing.TB, n int) *NATS {
 	t.Helper()
 	if u := os.Getenv(NATSEnv); u != "" {
 		return &NATS{urls: []string{u}}

@@ -146,8 +146,17 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)
 	mux.Handle("GET /v1/ws", ws)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if node != nil { // a node cut off from NATS would serve stale caches: take it out of the balancer
+			ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+			defer cancel()
+			if err := node.Ping(ctx); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, "NATS unreachable: "+err.Error()+"\n")
+				return
+			}
+		}
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

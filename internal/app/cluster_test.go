@@ -33,6 +33,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apitest/natstest"
 	"github.com/hearth-chat/hearth/internal/app"
 	"github.com/hearth-chat/hearth/internal/usersig"
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 // The cluster acceptance test: three Hearth nodes in this process, on
@@ -1087,4 +1088,47 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 	slices.Sort(s)
 	i := int(math.Ceil(q*float64(len(s)))) - 1
 	return s[max(0, min(i, len(s)-1))].Round(10 * time.Microsecond)
+}
+
+// TestClusterHealthzFollowsNATS: a node answers /healthz 200 while it
+// reaches NATS and 503 once NATS is gone (the load balancer takes it out
+// rather than let it serve caches no invalidation reaches), and refuses to
+// start in cluster mode without PostgreSQL.
+func TestClusterHealthzFollowsNATS(t *testing.T) {
+	pg := apitest.PostgresSchema(t)
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	defer ns.Shutdown()
+	n := startClusterNode(t, "H", pg, ns.ClientURL())
+	health := func() int {
+		res, err := http.Get(n.hs.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := health(); got != http.StatusOK {
+		t.Fatalf("/healthz %d with NATS up", got)
+	}
+	ns.Shutdown()
+	deadline := time.Now().Add(clusterWait)
+	for health() != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz still 200 with NATS down")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	cfg := apitest.Config(t, apitest.Options{})
+	cfg.NATS = "nats://127.0.0.1:1"
+	if _, err := app.NewServer(context.Background(), cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "--store") {
+		t.Fatalf("cluster mode on SQLite: %v, want an error naming --store", err)
+	}
 }

@@ -33,7 +33,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/apitest/natstest"
 	"github.com/hearth-chat/hearth/internal/app"
 	"github.com/hearth-chat/hearth/internal/usersig"
-	"github.com/nats-io/nats-server/v2/server"
 )
 
 // The cluster acceptance test: three Hearth nodes in this process, on
@@ -1096,15 +1095,7 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 // start in cluster mode without PostgreSQL.
 func TestClusterHealthzFollowsNATS(t *testing.T) {
 	pg := apitest.PostgresSchema(t)
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS not ready")
-	}
-	defer ns.Shutdown()
+	ns := natstest.Server(t)
 	n := startClusterNode(t, "H", pg, ns.ClientURL())
 	health := func() int {
 		res, err := http.Get(n.hs.URL + "/healthz")

@@ -9,24 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-chat/hearth/internal/apitest/natstest"
 	"github.com/hearth-chat/hearth/internal/event"
-	"github.com/nats-io/nats-server/v2/server"
 )
 
 // natsServer starts an embedded NATS server on a free loopback port.
-func natsServer(t *testing.T) string {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS server not ready")
-	}
-	t.Cleanup(s.Shutdown)
-	return s.ClientURL()
-}
+func natsServer(t *testing.T) string { return natstest.Server(t).ClientURL() }
 
 // recorder collects the events a node's subscribers get.
 type recorder struct {

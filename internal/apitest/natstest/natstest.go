@@ -128,3 +128,20 @@ func (c *NATS) Settle(t testing.TB) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Server starts one embedded nats-server on a free loopback port, whatever
+// HEARTH_TEST_NATS says (for tests that stop it), and shuts it down when t
+// ends.
+func Server(t testing.TB) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatalf("nats-server: %v", err)
+	}
+	s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server is not ready for connections after 10s")
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}

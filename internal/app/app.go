@@ -1,6 +1,6 @@
 // Package app wires Hearth together: configuration, credentials, stores,
 // domain services and the HTTP surface, and implements the hearth
-// subcommands (serve, usersig).
+// subcommands (serve, usersig, bench).
 package app
 
 import (
@@ -28,6 +28,7 @@ const usage = `usage: hearth <command> [flags]
 commands:
   serve     run the server
   usersig   print a UserSig for the configured app
+  bench     measure Hearth against a bare baseline (load tool)
 
 Run "hearth <command> -h" for the flags of a command.
 `
@@ -44,6 +45,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "usersig":
 		return printUserSig(args[1:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -71,7 +72,10 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{deps: d, hub: newHub(d.Interest), upgrader: websocket.Upgrader{
 		ReadBufferSize: 4096, WriteBufferSize: 4096,
-		CheckOrigin: func(*http.Request) bool { return true }, // clients authenticate with a UserSig, not cookies
+		// Idle connections hold no write buffer: it is taken from the
+		// pool for a write and returned after.
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     func(*http.Request) bool { return true }, // clients authenticate with a UserSig, not cookies
 	}}
 	s.cancel = d.Bus.Subscribe(func(e event.Event) {
 		switch e.Type { // local account events come through OnDelete and OnKick, at once

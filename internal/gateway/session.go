@@ -23,12 +23,18 @@ const (
 )
 
 // session is one logged-in connection. One writer goroutine owns the
-// connection's writes; everything else queues frames on send.
+// connection's writes; everything else queues frames with push. The queue
+// is a slice that is empty (nil) while the connection is idle, so an idle
+// session holds no queue memory (a buffered channel of SendQueue frames
+// would hold 24 KiB each).
 type session struct {
 	user string
 	ip   string // the client's address, for callbacks (ClientIP)
 	conn *websocket.Conn
-	send chan []byte
+
+	mu    sync.Mutex
+	queue [][]byte
+	wake  chan struct{} // capacity 1: the writer has frames to take
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -36,19 +42,57 @@ type session struct {
 	closeText string
 }
 
+// keepQueue is the largest queue the writer hands back for reuse; a larger
+// one (after a burst) is left to the garbage collector.
+const keepQueue = 64
+
 func newSession(user string, conn *websocket.Conn) *session {
-	return &session{user: user, conn: conn, send: make(chan []byte, SendQueue), done: make(chan struct{})}
+	return &session{user: user, conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // push queues a frame; a session whose queue is full is closed rather than
 // let the server's memory grow.
 func (s *session) push(frame []byte) {
+	s.mu.Lock()
 	select {
-	case s.send <- frame:
 	case <-s.done:
+		s.mu.Unlock()
+		return
 	default:
-		s.close(CloseOverflow, "send queue overflow: the client reads too slowly")
 	}
+	if len(s.queue) >= SendQueue {
+		s.mu.Unlock()
+		s.close(CloseOverflow, "send queue overflow: the client reads too slowly")
+		return
+	}
+	s.queue = append(s.queue, frame)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued frames and empties the queue.
+func (s *session) take() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	s.queue = nil
+	return q
+}
+
+// giveBack offers a written queue's array for reuse.
+func (s *session) giveBack(q [][]byte) {
+	if cap(q) > keepQueue {
+		return
+	}
+	clear(q)
+	s.mu.Lock()
+	if s.queue == nil {
+		s.queue = q[:0]
+	}
+	s.mu.Unlock()
 }
 
 // close ends the session with a close frame carrying code and reason.
@@ -57,6 +101,17 @@ func (s *session) close(code int, reason string) {
 		s.closeCode, s.closeText = code, reason
 		close(s.done)
 	})
+}
+
+// write writes frames; false when the connection failed.
+func (s *session) write(frames [][]byte) bool {
+	for _, frame := range frames {
+		_ = s.conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
+		if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // writePump writes queued frames and pings until the session ends.
@@ -68,12 +123,13 @@ func (s *session) writePump(every time.Duration) {
 	}()
 	for {
 		select {
-		case frame := <-s.send:
-			_ = s.conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
-			if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+		case <-s.wake:
+			q := s.take()
+			if !s.write(q) {
 				s.close(websocket.CloseAbnormalClosure, "write failed")
 				return
 			}
+			s.giveBack(q)
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(WriteTimeout)); err != nil {
 				s.close(websocket.CloseAbnormalClosure, "ping failed")
@@ -81,17 +137,8 @@ func (s *session) writePump(every time.Duration) {
 			}
 		case <-s.done:
 			// Flush what is queued (the last answers), then say why.
-			for {
-				select {
-				case frame := <-s.send:
-					_ = s.conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
-					if s.conn.WriteMessage(websocket.TextMessage, frame) != nil {
-						return
-					}
-					continue
-				default:
-				}
-				break
+			if !s.write(s.take()) {
+				return
 			}
 			msg := websocket.FormatCloseMessage(s.closeCode, s.closeText)
 			_ = s.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(WriteTimeout))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -168,9 +169,34 @@ func BenchmarkRESTModifyTopicCallbacks(b *testing.B) {
 			}
 			s := apitest.Start(b, opts)
 			gid, tid := topicBench(b, s)
-			runREST(b, s.AdminURL(b, "million_group_open_http_svc/modify_topic"), func(i int64) string {
+			body := func(i int64) string {
 				return fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"TopicName":"name %d","Notification":"n"}`, gid, tid, i)
-			})
+			}
+			url := s.AdminURL(b, "million_group_open_http_svc/modify_topic")
+			if os.Getenv("HEARTH_BENCH_SERIAL") != "" {
+				runRESTSerial(b, url, body) // one request at a time: ns/op is the latency
+			} else {
+				runREST(b, url, body)
+			}
 		})
+	}
+}
+
+// runRESTSerial posts body(i) b.N times, one request at a time.
+func runRESTSerial(b *testing.B, url string, body func(i int64) string) {
+	client := &http.Client{}
+	b.ReportAllocs()
+	var i int64
+	for b.Loop() {
+		i++
+		res, err := client.Post(url, "application/json", strings.NewReader(body(i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(out), `"ActionStatus":"OK"`) {
+			b.Fatalf("answer %s", out)
+		}
 	}
 }

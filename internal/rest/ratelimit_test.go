@@ -66,3 +66,38 @@ func TestRateLimitCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitSharedAcrossNodes: in a cluster of n nodes each enforces
+// 1/n of the documented limit (frozen clock: the burst is what passes in
+// one instant), and a node left alone gets the whole limit back.
+func TestRateLimitSharedAcrossNodes(t *testing.T) {
+	const app, key = 1400000001, "k"
+	now := time.Unix(1_800_000_000, 0)
+	d := testDeps(t, app, key)
+	d.RateLimit, d.Now = true, func() time.Time { return now }
+	s := NewServer(d)
+	sig, err := usersig.Sign(app, key, "administrator", time.Now(), time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passing := func() int {
+		n := 0
+		for range 250 {
+			r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/v4/im_open_login_svc/account_check?sdkappid=%d&identifier=administrator&usersig=%s", app, sig),
+				strings.NewReader(`{"CheckItem":[{"UserID":"x"}]}`))
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if !strings.Contains(w.Body.String(), fmt.Sprintf(`"ErrorCode":%d`, apierr.APIRateLimited)) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, c := range []struct{ nodes, want int }{{1, 200}, {3, 66}, {4, 50}, {250, 1}, {1, 200}} {
+		s.ShareRateLimits(c.nodes)
+		now = now.Add(time.Hour) // a full bucket
+		if got := passing(); got != c.want {
+			t.Errorf("%d nodes: %d calls of 250 passed in one instant, want %d", c.nodes, got, c.want)
+		}
+	}
+}

@@ -58,7 +58,9 @@ func TestHubInterest(t *testing.T) {
 		{"a logs in, member of G1 and G2", func() { h.add(a1, []string{"G1", "G2"}) }, []string{"g:G1", "g:G2", "u:a"}},
 		{"a's second session", func() { h.add(a2, []string{"G1", "G2"}) }, []string{"g:G1", "g:G2", "u:a"}},
 		{"b logs in, member of G2", func() { h.add(b, []string{"G2"}) }, []string{"g:G1", "g:G2", "u:a", "u:b"}},
-		{"b is added to G3", func() { h.dispatch(event.Event{Type: "group.members_added", GroupID: "G3", Users: []string{"b", "offline"}}) },
+		{"b is added to G3", func() {
+			h.dispatch(event.Event{Type: "group.members_added", GroupID: "G3", Users: []string{"b", "offline"}})
+		},
 			[]string{"g:G1", "g:G2", "g:G3", "u:a", "u:b"}},
 		{"a leaves G1", func() { h.dispatch(event.Event{Type: "group.members_removed", GroupID: "G1", Users: []string{"a"}}) },
 			[]string{"g:G2", "g:G3", "u:a", "u:b"}},

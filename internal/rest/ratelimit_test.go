@@ -12,20 +12,19 @@ import (
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
-// TestRateLimitCounts uses a frozen clock: within one instant exactly the
-// documented number of calls pass, the next answers the service's code, and
-// a second later the budget is back.
-func TestRateLimitCounts(t *testing.T) {
+// rateLimited is a server with rate limits on and its clock at *now, and a
+// function that calls an API on it and returns the ErrorCode.
+func rateLimited(t *testing.T, now *time.Time) (*Server, func(api, body string) int) {
+	t.Helper()
 	const app, key = 1400000001, "k"
-	now := time.Unix(1_800_000_000, 0)
 	d := testDeps(t, app, key)
-	d.RateLimit, d.Now = true, func() time.Time { return now }
+	d.RateLimit, d.Now = true, func() time.Time { return *now }
 	s := NewServer(d)
 	sig, err := usersig.Sign(app, key, "administrator", time.Now(), time.Hour, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := func(api, body string) int {
+	return s, func(api, body string) int {
 		r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/v4/%s?sdkappid=%d&identifier=administrator&usersig=%s", api, app, sig), strings.NewReader(body))
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, r)
@@ -33,6 +32,14 @@ func TestRateLimitCounts(t *testing.T) {
 		fmt.Sscanf(w.Body.String()[strings.Index(w.Body.String(), `"ErrorCode":`)+len(`"ErrorCode":`):], "%d", &code)
 		return code
 	}
+}
+
+// TestRateLimitCounts uses a frozen clock: within one instant exactly the
+// documented number of calls pass, the next answers the service's code, and
+// a second later the budget is back.
+func TestRateLimitCounts(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	_, call := rateLimited(t, &now)
 	cases := []struct {
 		api, body string
 		limit     int
@@ -71,23 +78,12 @@ func TestRateLimitCounts(t *testing.T) {
 // 1/n of the documented limit (frozen clock: the burst is what passes in
 // one instant), and a node left alone gets the whole limit back.
 func TestRateLimitSharedAcrossNodes(t *testing.T) {
-	const app, key = 1400000001, "k"
 	now := time.Unix(1_800_000_000, 0)
-	d := testDeps(t, app, key)
-	d.RateLimit, d.Now = true, func() time.Time { return now }
-	s := NewServer(d)
-	sig, err := usersig.Sign(app, key, "administrator", time.Now(), time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, call := rateLimited(t, &now)
 	passing := func() int {
 		n := 0
 		for range 250 {
-			r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/v4/im_open_login_svc/account_check?sdkappid=%d&identifier=administrator&usersig=%s", app, sig),
-				strings.NewReader(`{"CheckItem":[{"UserID":"x"}]}`))
-			w := httptest.NewRecorder()
-			s.ServeHTTP(w, r)
-			if !strings.Contains(w.Body.String(), fmt.Sprintf(`"ErrorCode":%d`, apierr.APIRateLimited)) {
+			if call("im_open_login_svc/account_check", `{"CheckItem":[{"UserID":"x"}]}`) != apierr.APIRateLimited {
 				n++
 			}
 		}

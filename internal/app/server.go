@@ -128,7 +128,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
 	api := rest.NewServer(rest.Deps{
 		SDKAppID:   cfg.SDKAppID,
-		Verifier:   usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey),
+		Verifier:   verifier,
 		Accounts:   accounts,
 		Groups:     groups,
 		Topics:     topics,

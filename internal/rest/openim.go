@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/hearth-chat/hearth/internal/message"
 )
@@ -10,14 +11,7 @@ import (
 // forbidList is ForbidCallbackControl: the callbacks a send skips.
 type forbidList []string
 
-func (f forbidList) has(name string) bool {
-	for _, x := range f {
-		if x == name {
-			return true
-		}
-	}
-	return false
-}
+func (f forbidList) has(name string) bool { return slices.Contains(f, name) }
 
 type sendMsgReq struct {
 	FromAccount           UserID          `json:"From_Account"`

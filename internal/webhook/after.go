@@ -56,7 +56,21 @@ func (r *recorder) Publish(e event.Event) {
 	r.Bus.Publish(e)
 }
 
+// afterOf is the after-callback of each event type that has one.
+var afterOf = map[string]string{
+	"group.created": hook.AfterCreateGroup, "group.members_added": hook.AfterNewMemberJoin,
+	"group.members_removed": hook.AfterMemberExit, "group.modified": hook.AfterGroupInfoChanged,
+	"group.destroyed": hook.AfterGroupDestroyed, "group.owner_changed": hook.AfterChangeGroupOwner,
+	"message.group": hook.AfterSendGroupMsg, "message.group_recalled": hook.AfterRecallGroupMsg,
+	"topic.created": hook.AfterCreateTopic, "topic.destroyed": hook.AfterTopicDestroyed,
+	"topic.modified": hook.AfterTopicInfoChanged, "permission.changed": hook.AfterPermissionGroupChanged,
+	"message.c2c": hook.AfterSendC2CMsg, "message.c2c_recalled": hook.AfterC2CMsgWithDraw,
+}
+
 func (r *recorder) record(e event.Event) {
+	if !r.w.enabled[afterOf[e.Type]] { // no body built, no group read, for a disabled callback
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), enqueueTimeout)
 	defer cancel()
 	cmd, body := r.translate(ctx, e, r.w.admin(e.Origin))

@@ -14,9 +14,11 @@ import (
 // anything that is not a well-formed UserSig: a token over [MaxTokenLen]
 // bytes, bad base64, a bad or truncated zlib stream (or bytes after it), a
 // payload over [MaxJSONLen] bytes, JSON that is not an object, a duplicated
-// TLS field, a missing TLS.identifier, TLS.sdkappid, TLS.time, TLS.expire or
-// TLS.sig, or a field of the wrong type. Numbers must be non-negative
-// integers written without fraction or exponent. Unknown fields are ignored.
+// TLS field, a missing TLS.identifier, TLS.sdkappid or TLS.sig, or a field
+// of the wrong type. Numbers must be integers written without fraction or
+// exponent; TLS.sdkappid is non-negative, TLS.time and TLS.expire may be
+// negative and read as 0 when missing (such a token is expired, not
+// malformed). Unknown fields are ignored.
 func Decode(token string) (Token, error) {
 	var t Token
 	if err := decode(token, &t); err != nil {

@@ -155,3 +155,19 @@ func TestVectorWithOfficial(t *testing.T) {
 		})
 	}
 }
+
+// The official library signs a lifetime of 0 (encoding no TLS.expire) and a
+// negative one; its own verify calls both expired, and so do we.
+func TestOfficialNoLifetimeIsExpired(t *testing.T) {
+	for _, expire := range []int{0, -1, -86400} {
+		s, err := tencentyun.GenUserSig(vectorApp, vectorKey, vectorID, expire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tencentyun.VerifyUserSig(vectorApp, vectorKey, vectorID, s, time.Now().Add(time.Second)); err != tencentyun.ErrExpired {
+			t.Fatalf("expire %d: official verify says %v, want expired", expire, err)
+		}
+		_, err = NewVerifier(vectorApp, vectorKey).Verify(vectorID, s)
+		wantReason(t, err, ReasonExpired)
+	}
+}

@@ -21,7 +21,10 @@ const (
 	fieldSig
 )
 
-const requiredFields = 1<<fieldIdentifier | 1<<fieldSDKAppID | 1<<fieldExpire | 1<<fieldTime | 1<<fieldSig
+// requiredFields must be present. TLS.expire and TLS.time may be missing and
+// then read as 0: the official libraries omit zero fields when they encode,
+// so a token signed with a lifetime of 0 has no TLS.expire (and is expired).
+const requiredFields = 1<<fieldIdentifier | 1<<fieldSDKAppID | 1<<fieldSig
 
 var fieldNames = [...]string{
 	fieldUnknown:    "",
@@ -112,13 +115,9 @@ func (t *Token) setField(f int, val []byte) *Error {
 	case fieldSDKAppID:
 		t.SDKAppID, ok = jsonUint(val, math.MaxUint64)
 	case fieldExpire:
-		var n uint64
-		n, ok = jsonUint(val, math.MaxInt64)
-		t.Expire = int64(n)
+		t.Expire, ok = jsonInt(val)
 	case fieldTime:
-		var n uint64
-		n, ok = jsonUint(val, math.MaxInt64)
-		t.Time = int64(n)
+		t.Time, ok = jsonInt(val)
 	case fieldUserBuf:
 		t.UserBuf, ok = jsonBase64(val)
 	case fieldSig:
@@ -216,6 +215,29 @@ func jsonUint(raw []byte, max uint64) (uint64, bool) {
 		n = n*10 + d
 	}
 	return n, true
+}
+
+// jsonInt reads a JSON integer that fits an int64: digits with an optional
+// leading minus, no fraction or exponent. The official libraries sign and
+// read TLS.time and TLS.expire as signed integers, so a negative value is a
+// well-formed token (one that is already expired), not an undecodable one.
+func jsonInt(raw []byte) (int64, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	limit := uint64(math.MaxInt64)
+	if neg {
+		limit++ // -9223372036854775808
+	}
+	n, ok := jsonUint(raw, limit)
+	if !ok {
+		return 0, false
+	}
+	if neg {
+		return int64(-n), true // wraps to MinInt64 for the limit itself
+	}
+	return int64(n), true
 }
 
 // scanner walks a JSON document already known to be valid.

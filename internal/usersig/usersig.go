@@ -50,18 +50,23 @@ type Claims struct {
 }
 
 // ExpiresAt returns the last unix second at which the token is still valid,
-// Issued+Expire, saturating at math.MaxInt64 instead of overflowing.
+// Issued+Expire, saturating at math.MaxInt64 and math.MinInt64 instead of
+// overflowing.
 func (c Claims) ExpiresAt() int64 {
-	if c.Expire > math.MaxInt64-c.Issued {
+	switch {
+	case c.Expire > 0 && c.Issued > math.MaxInt64-c.Expire:
 		return math.MaxInt64
+	case c.Expire < 0 && c.Issued < math.MinInt64-c.Expire:
+		return math.MinInt64
 	}
 	return c.Issued + c.Expire
 }
 
-// expiredAt reports whether the claims are expired at unix second now. A
-// token is expired only once now is strictly after Issued+Expire.
+// expiredAt reports whether the claims are expired at unix second now: a
+// token with no lifetime (TLS.expire zero or negative) is always expired,
+// any other once now is strictly after Issued+Expire.
 func (c Claims) expiredAt(now int64) bool {
-	return now > c.ExpiresAt()
+	return c.Expire <= 0 || now > c.ExpiresAt()
 }
 
 // Token is every field of a decoded UserSig. [Decode] fills it without

@@ -154,8 +154,8 @@ func TestVerifyFailures(t *testing.T) {
 		{name: "trailing JSON", token: jsonToken(t, "{"+fields+"} {}"), reason: ReasonMalformed},
 		{name: "missing identifier", token: json(app + "," + exp + "," + tm + "," + sig), reason: ReasonMalformed},
 		{name: "missing sdkappid", token: json(id + "," + exp + "," + tm + "," + sig), reason: ReasonMalformed},
-		{name: "missing expire", token: json(id + "," + app + "," + tm + "," + sig), reason: ReasonMalformed},
-		{name: "missing time", token: json(id + "," + app + "," + exp + "," + sig), reason: ReasonMalformed},
+		{name: "missing expire", token: json(id + "," + app + "," + tm + "," + sig), reason: ReasonBadSignature},
+		{name: "missing time", token: json(id + "," + app + "," + exp + "," + sig), reason: ReasonBadSignature},
 		{name: "missing sig", token: json(id + "," + app + "," + exp + "," + tm), reason: ReasonMalformed},
 		{name: "null identifier", token: json(`"TLS.identifier":null,` + app + "," + exp + "," + tm + "," + sig), reason: ReasonMalformed},
 		{name: "empty identifier", token: json(`"TLS.identifier":"",` + app + "," + exp + "," + tm + "," + sig), reason: ReasonMalformed},
@@ -164,7 +164,7 @@ func TestVerifyFailures(t *testing.T) {
 		{name: "duplicate identifier", token: json(`"TLS.identifier":"bob",` + fields), reason: ReasonMalformed},
 		{name: "sdkappid as string", token: json(id + `,"TLS.sdkappid":"1400000000",` + exp + "," + tm + "," + sig), reason: ReasonMalformed},
 		{name: "sdkappid over uint64", token: json(id + `,"TLS.sdkappid":18446744073709551616,` + exp + "," + tm + "," + sig), reason: ReasonMalformed},
-		{name: "negative time", token: json(id + "," + app + "," + exp + `,"TLS.time":-1,` + sig), reason: ReasonMalformed},
+		{name: "negative time", token: json(id + "," + app + "," + exp + `,"TLS.time":-1,` + sig), reason: ReasonBadSignature},
 		{name: "time over int64", token: json(id + "," + app + "," + exp + `,"TLS.time":9223372036854775808,` + sig), reason: ReasonMalformed},
 		{name: "fractional expire", token: json(id + "," + app + `,"TLS.expire":86400.0,` + tm + "," + sig), reason: ReasonMalformed},
 		{name: "exponent expire", token: json(id + "," + app + `,"TLS.expire":8.64e4,` + tm + "," + sig), reason: ReasonMalformed},
@@ -373,4 +373,40 @@ func zlibName(level int) string {
 		return "default"
 	}
 	return "level-" + strconv.Itoa(level)
+}
+
+// A token with no lifetime (TLS.expire 0, negative, or absent as the
+// official encoder leaves it for 0) or whose time plus lifetime lies in the
+// past is expired (70001), not undecodable, as the official verify says.
+func TestNoLifetimeIsExpired(t *testing.T) {
+	now := int64(1_800_000_000)
+	cases := []struct {
+		name string
+		tok  Token
+	}{
+		{"zero lifetime", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: now, Expire: 0}},
+		{"negative lifetime", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: now, Expire: -1}},
+		{"very negative lifetime", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: now, Expire: math.MinInt64}},
+		{"time plus lifetime in the past", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: now - 100, Expire: 99}},
+		{"negative time", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: -5, Expire: 86400}},
+		{"minimum time", Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: math.MinInt64, Expire: -1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := signToken(t, vectorKey, tc.tok, 6)
+			for _, cache := range []int{0, DefaultCacheSize} {
+				v := NewVerifier(vectorApp, vectorKey, WithClock(fixedClock(now)), WithCacheSize(cache))
+				_, err := v.Verify(vectorID, s)
+				wantReason(t, err, ReasonExpired)
+			}
+		})
+	}
+	t.Run("no TLS.expire field", func(t *testing.T) {
+		tok := Token{Version: Version, Identifier: vectorID, SDKAppID: vectorApp, Time: now}
+		tok.Sig = signature([]byte(vectorKey), &tok)
+		body := `{"TLS.ver":"2.0","TLS.identifier":"` + vectorID + `","TLS.sdkappid":` + strconv.FormatUint(vectorApp, 10) +
+			`,"TLS.time":` + strconv.FormatInt(now, 10) + `,"TLS.sig":"` + base64.StdEncoding.EncodeToString(tok.Sig) + `"}`
+		_, err := NewVerifier(vectorApp, vectorKey, WithClock(fixedClock(now))).Verify(vectorID, jsonToken(t, body))
+		wantReason(t, err, ReasonExpired)
+	})
 }

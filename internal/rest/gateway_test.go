@@ -40,7 +40,8 @@ func TestGatewayChecksAnswerDocumentedCodes(t *testing.T) {
 		want                            int
 	}{
 		{"ok", "POST", check, q(app, apitest.Admin, good), okBody, 0},
-		{"GET is not served", "GET", check, q(app, apitest.Admin, good), "", 60002},
+		{"GET with a JSON body is served like POST", "GET", check, q(app, apitest.Admin, good), okBody, 0},
+		{"PUT is not served", "PUT", check, q(app, apitest.Admin, good), okBody, 60002},
 		{"path without command", "POST", "/v4/im_open_login_svc", q(app, apitest.Admin, good), okBody, 60002},
 		{"path with extra segment", "POST", check + "/x", q(app, apitest.Admin, good), okBody, 60002},
 		{"undecodable query", "POST", check, "?sdkappid=%zz", okBody, 60002},

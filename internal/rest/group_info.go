@@ -7,7 +7,8 @@ import (
 )
 
 // baseInfo renders a group's base fields, all of them or those in filter.
-func baseInfo(g group.Group, appID string, filter []string) map[string]any {
+// Appid is the app's SDKAppID as a JSON number, as the hosted samples send it.
+func baseInfo(g group.Group, appID uint64, filter []string) map[string]any {
 	onOff := func(b bool) string {
 		if b {
 			return "On"
@@ -41,6 +42,14 @@ func baseInfo(g group.Group, appID string, filter []string) map[string]any {
 		}
 	}
 	return out
+}
+
+// allAppData is every custom field, [] when there are none.
+func allAppData(kvs []group.KV) []group.KV {
+	if kvs == nil {
+		return []group.KV{}
+	}
+	return kvs
 }
 
 func b2i(b bool) int {
@@ -111,15 +120,23 @@ func (s *Server) groupInfo(ctx context.Context, _ *Call, req *groupInfoReq) (*gr
 			out.GroupInfo[i] = map[string]any{"GroupId": r.GroupID, "ErrorCode": r.Code, "ErrorInfo": r.Info}
 			continue
 		}
-		info := baseInfo(r.Group, s.appID, f.GroupBaseInfoFilter)
+		info := baseInfo(r.Group, s.deps.SDKAppID, f.GroupBaseInfoFilter)
 		info["GroupId"], info["ErrorCode"], info["ErrorInfo"] = r.GroupID, 0, ""
-		if f.AppDefinedDataFilterGroup != nil {
+		// The basic form (no ResponseFilter) answers every custom field of
+		// the group and of its members; a filter answers only those it names.
+		switch {
+		case req.ResponseFilter == nil:
+			info["AppDefinedData"] = allAppData(r.Group.AppDefinedData)
+		case f.AppDefinedDataFilterGroup != nil:
 			info["AppDefinedData"] = group.FilterAppData(r.Group.AppDefinedData, f.AppDefinedDataFilterGroup)
 		}
 		if withMembers {
 			list := make([]map[string]any, len(r.Members))
 			for j, m := range r.Members {
 				list[j] = memberInfo(m, f.MemberInfoFilter, f.AppDefinedDataFilterMember)
+				if req.ResponseFilter == nil {
+					list[j]["AppMemberDefinedData"] = allAppData(m.AppDefinedData)
+				}
 			}
 			info["MemberList"] = list
 		}
@@ -156,7 +173,7 @@ func (s *Server) joinedGroups(ctx context.Context, _ *Call, req *joinedReq) (*jo
 	for i, j := range list {
 		item := map[string]any{}
 		if f := req.ResponseFilter; f != nil && f.GroupBaseInfoFilter != nil {
-			item = baseInfo(j.Group, s.appID, f.GroupBaseInfoFilter)
+			item = baseInfo(j.Group, s.deps.SDKAppID, f.GroupBaseInfoFilter)
 		}
 		item["GroupId"] = j.Group.ID
 		if f := req.ResponseFilter; f != nil && f.SelfInfoFilter != nil {

@@ -222,3 +222,27 @@ func (s *Server) mutedAccounts(ctx context.Context, _ *Call, req *mutedReq) (*mu
 	}
 	return out, nil
 }
+
+// shuttedItem and shuttedResp are get_group_shutted_uin, the older name of
+// get_group_muted_account, with that command's older field names.
+type shuttedItem struct {
+	MemberAccount string `json:"Member_Account"`
+	ShuttedUntil  int64  `json:"ShuttedUntil"`
+}
+
+type shuttedResp struct {
+	GroupID        string        `json:"GroupId"`
+	ShuttedUinList []shuttedItem `json:"ShuttedUinList"`
+}
+
+func (s *Server) shuttedUins(ctx context.Context, c *Call, req *mutedReq) (*shuttedResp, error) {
+	muted, err := s.mutedAccounts(ctx, c, req)
+	if err != nil {
+		return nil, err
+	}
+	out := &shuttedResp{GroupID: muted.GroupID, ShuttedUinList: make([]shuttedItem, len(muted.MutedAccountList))}
+	for i, m := range muted.MutedAccountList {
+		out.ShuttedUinList[i] = shuttedItem{MemberAccount: m.MemberAccount, ShuttedUntil: m.MutedUntil}
+	}
+	return out, nil
+}

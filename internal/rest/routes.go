@@ -34,6 +34,7 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "get_role_in_group", handle: endpoint(s.roleInGroup)},
 		{service: gsvc, command: "forbid_send_msg", handle: endpoint(s.forbidSendMsg)},
 		{service: gsvc, command: "get_group_muted_account", handle: endpoint(s.mutedAccounts)},
+		{service: gsvc, command: "get_group_shutted_uin", handle: endpoint(s.shuttedUins)}, // its older name
 		{service: gsvc, command: "change_group_owner", handle: endpoint(s.changeGroupOwner)},
 		// Community topics: the seed (modify_topic) and spec §5.
 		{service: msvc, command: "create_topic", handle: endpoint(s.createTopic)},

@@ -88,7 +88,8 @@ type Call struct {
 	RequestID  uint64
 }
 
-// ServeHTTP handles POST /v4/{service}/{command}.
+// ServeHTTP handles POST /v4/{service}/{command}; GET with the same JSON
+// body is served the same way, as the hosted service does for SDKs that send it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := s.reqID.Add(1)
@@ -115,8 +116,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id uint64) (*rout
 	if !ok || !ok2 || service == "" || command == "" || strings.Contains(command, "/") {
 		return fail(nil, apierr.BadURL, "URL must be /v4/{service}/{command}")
 	}
-	if r.Method != http.MethodPost {
-		return fail(nil, apierr.BadURL, "use POST")
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return fail(nil, apierr.BadURL, "use POST (or GET with a JSON body)")
 	}
 	q, err := parseQuery(r.URL.RawQuery)
 	if err != nil {

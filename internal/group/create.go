@@ -250,6 +250,9 @@ func topicFlags(g *Group, req CreateRequest) error {
 	if req.EnablePermission == 1 && req.SupportTopic != 1 {
 		return badParam("EnablePermission needs a Community with SupportTopic 1")
 	}
+	if req.DefaultPermission != nil && *req.DefaultPermission == 0 && req.EnablePermission != 1 {
+		req.DefaultPermission = nil // a 0 sent with permissions off: not set
+	}
 	if req.DefaultPermission != nil {
 		if req.EnablePermission != 1 {
 			return badParam("DefaultPermission needs EnablePermission 1")

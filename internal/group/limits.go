@@ -20,9 +20,10 @@ const (
 	MaxDeleteMembers   = 100   // delete_group_member
 	MaxMuteMembers     = 500   // forbid_send_msg
 	MaxRoleQuery       = 500   // get_role_in_group
-	MaxGroupInfoIDs    = 100   // get_group_info GroupIdList
+	MaxGroupInfoIDs    = 50    // get_group_info GroupIdList (its page: 50 groups a request)
 	MaxListGroups      = 10000 // get_appid_group_list Limit
-	MaxMemberPage      = 6000  // get_group_member_info Limit
+	MaxMemberPage      = 200   // get_group_member_info Limit (its page: at most 200)
+	MaxMemberList      = 6000  // members answered when no Limit is given (get_group_info, get_group_member_info)
 	MaxJoinedPage      = 5000  // get_joined_group_list Limit
 	MuteForever        = 4294967295
 	MaxMuteSeconds     = MuteForever

@@ -278,6 +278,11 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 		if err != nil {
 			return Member{}, err
 		}
+		if until != 0 {
+			if err := muteSupported(g.Type); err != nil {
+				return Member{}, err
+			}
+		}
 		if m.Role == RoleOwner && until != 0 {
 			return Member{}, apierr.New(apierr.GroupNoPermission, "the owner cannot be muted")
 		}
@@ -304,6 +309,16 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 	return after, nil
 }
 
+// muteSupported refuses muting members of a Private (Work) group: that type
+// has no member muting (10007, the code of an operation the group type does
+// not allow).
+func muteSupported(t Type) error {
+	if t == Private {
+		return apierr.New(apierr.GroupNoPermission, "%s (Work) groups do not support muting members", t)
+	}
+	return nil
+}
+
 // muteUntil turns a MuteTime in seconds into an absolute time: 0 unmutes,
 // MuteForever mutes for good.
 func (s *Service) muteUntil(seconds int64) (int64, error) {
@@ -321,6 +336,9 @@ func (s *Service) muteUntil(seconds int64) (int64, error) {
 // CheckMute validates a forbid_send_msg request on g and returns the
 // absolute time the mute ends (0 to unmute).
 func (s *Service) CheckMute(g Group, ids []string, muteTime *int64) (int64, error) {
+	if err := muteSupported(g.Type); err != nil {
+		return 0, err
+	}
 	if err := checkMemberList("Members_Account", ids, MaxMuteMembers); err != nil {
 		return 0, err
 	}

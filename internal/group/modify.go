@@ -86,6 +86,15 @@ func (s *Service) patch(g Group, req ModifyRequest) (GroupPatch, error) {
 	if req.InviteJoinOption != nil && g.Type == AVChatRoom {
 		return p, badParam("InviteJoinOption does not apply to AVChatRoom groups")
 	}
+	// A zero an SDK sends for a field it leaves alone means "unchanged":
+	// MaxMemberNum 0, EnablePermission 0 where there are no topics, and
+	// DefaultPermission 0 while permissions stay off.
+	if req.MaxMemberNum != nil && *req.MaxMemberNum == 0 {
+		req.MaxMemberNum = nil
+	}
+	if req.EnablePermission != nil && *req.EnablePermission == 0 && !(g.Type == Community && g.SupportTopic) {
+		req.EnablePermission = nil
+	}
 	if req.MaxMemberNum != nil {
 		n, limit := *req.MaxMemberNum, MemberLimit(g.Type)
 		if n < 1 || (limit > 0 && n > limit) || n < g.MemberNum {
@@ -118,9 +127,14 @@ func (s *Service) patch(g Group, req ModifyRequest) (GroupPatch, error) {
 		if p.EnablePermission != nil {
 			enabled = *p.EnablePermission
 		}
-		if !enabled {
+		switch {
+		case !enabled && *req.DefaultPermission == 0:
+			req.DefaultPermission = nil
+		case !enabled:
 			return p, badParam("DefaultPermission needs EnablePermission 1")
 		}
+	}
+	if req.DefaultPermission != nil {
 		if *req.DefaultPermission&^permission.AllCommunityBits != 0 {
 			return p, badParam("DefaultPermission has bits outside %d", permission.AllCommunityBits)
 		}

@@ -43,7 +43,7 @@ func (s *Service) Info(ctx context.Context, ids []string, withMembers bool) ([]I
 		default:
 			r.Group = g
 			if withMembers {
-				if r.Members, err = s.store.ListMembers(ctx, id, MemberQuery{Limit: MaxMemberPage}); err != nil {
+				if r.Members, err = s.store.ListMembers(ctx, id, MemberQuery{Limit: MaxMemberList}); err != nil {
 					return nil, err
 				}
 			}
@@ -82,8 +82,8 @@ func (s *Service) Members(ctx context.Context, req MemberPageRequest) (MemberPag
 		return MemberPage{}, badParam("Limit must be 0..%d and Offset not negative", MaxMemberPage)
 	}
 	limit := req.Limit
-	if limit == 0 {
-		limit = MaxMemberPage
+	if limit == 0 { // not given (or 0 sent for it): every member
+		limit = MaxMemberList
 	}
 	roles := map[Role]bool{}
 	for _, r := range req.Roles {

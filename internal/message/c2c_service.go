@@ -21,8 +21,11 @@ const (
 	MaxBatchTo      = 500               // batchsendmsg To_Account
 	MaxLifeTime     = 604800            // MsgLifeTime, seconds
 	MaxRoamCount    = 100               // admin_getroammsg MaxCnt
-	eventC2C        = "message.c2c"
-	eventC2CRecall  = "message.c2c_recalled"
+	// importmsg SyncFromOldSystem: the only two values it takes.
+	ImportHistory  = 2 // an old message: stored, not pushed, not unread
+	ImportRealtime = 5 // a live message during the move: stored and pushed to the peers
+	eventC2C       = "message.c2c"
+	eventC2CRecall = "message.c2c_recalled"
 )
 
 // Accounts is what one-to-one messages need to know about accounts.
@@ -67,6 +70,7 @@ type C2CSend struct {
 	CloudCustomData string
 	NoBeforeHook    bool // ForbidBeforeSendMsgCallback
 	NoAfterHook     bool // ForbidAfterSendMsgCallback
+	Sync            int  // importmsg SyncFromOldSystem: ImportHistory or ImportRealtime
 }
 
 // SendResult is the answer of a send: the stored (or first) message and,
@@ -181,6 +185,9 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 // time; the same (MsgSeq, MsgRandom, MsgTimeStamp) in a conversation, in
 // either direction, is imported once.
 func (c *C2C) Import(ctx context.Context, req C2CSend) error {
+	if req.Sync != ImportHistory && req.Sync != ImportRealtime {
+		return c2cBad(apierr.MsgBadJSON, "SyncFromOldSystem is required and must be %d (history) or %d (real-time)", ImportHistory, ImportRealtime)
+	}
 	body, err := c.check(ctx, &req, false)
 	if err != nil {
 		return err
@@ -209,8 +216,15 @@ func (c *C2C) Import(ctx context.Context, req C2CSend) error {
 		lo, hi = hi, lo
 	}
 	key := fmt.Sprintf("import:%s\x00%s\x00%d\x00%d\x00%d", lo, hi, m.Seq, m.Random, m.Time)
-	_, _, err = c.store.AppendC2C(ctx, m, hashKey(key), 0)
-	return err
+	stored, dup, err := c.store.AppendC2C(ctx, m, hashKey(key), 0)
+	if err != nil {
+		return err
+	}
+	if req.Sync == ImportRealtime && !dup && c.bus != nil {
+		c.bus.Publish(event.Event{Type: eventC2C, Operator: stored.From, Users: []string{stored.From, stored.To}, Time: c.now().UnixMilli(),
+			Data: stored, Origin: hook.OriginOf(ctx), NoCallback: true})
+	}
+	return nil
 }
 
 // Roam returns the messages between op and peer (admin_getroammsg),

@@ -222,16 +222,18 @@ func dedupeKey(from string, random uint32, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// History returns up to n messages of a stream with Seq <= maxSeq (0: the
-// newest), newest first (group_msg_get_simple); recalled ones only with
-// withRecalled. finished reports that nothing older remains.
+// History returns up to n messages of a stream with Seq <= maxSeq (0,
+// sent or not: the newest), newest first (group_msg_get_simple); recalled
+// ones only with withRecalled. finished reports that nothing older remains.
+// n is required; more than MaxHistoryPage asks for MaxHistoryPage.
 func (s *Service) History(ctx context.Context, groupID, topicID string, maxSeq uint64, n int, withRecalled bool) ([]Message, bool, error) {
 	if _, _, err := s.stream(ctx, groupID, topicID); err != nil {
 		return nil, false, err
 	}
-	if n < 1 || n > MaxHistoryPage {
+	if n < 1 {
 		return nil, false, badParam("ReqMsgNumber is required: 1..%d", MaxHistoryPage)
 	}
+	n = min(n, MaxHistoryPage)
 	var out []Message
 	for {
 		page, err := s.store.GroupMessages(ctx, groupID, topicID, maxSeq, n)

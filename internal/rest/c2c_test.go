@@ -78,7 +78,7 @@ func TestBatchSendImportAndRoamPaging(t *testing.T) {
 			s.Must(t, "openim/importmsg", fmt.Sprintf(`{"SyncFromOldSystem":2,"From_Account":"b","To_Account":"c","MsgSeq":%d,"MsgRandom":%d,"MsgTimeStamp":%d,"MsgBody":%s}`, i, i, 1600000000+i, c2cText(fmt.Sprint("old", i))))
 		}
 		s.Must(t, "openim/importmsg", `{"SyncFromOldSystem":2,"From_Account":"c","To_Account":"b","MsgSeq":3,"MsgRandom":3,"MsgTimeStamp":1600000003,"MsgBody":`+c2cText("dup")+`}`)
-		if r := s.Call(t, "openim/importmsg", `{"From_Account":"b","To_Account":"c","MsgSeq":1,"MsgRandom":1,"MsgBody":`+c2cText("x")+`}`); r.Code() != 90006 {
+		if r := s.Call(t, "openim/importmsg", `{"SyncFromOldSystem":2,"From_Account":"b","To_Account":"c","MsgSeq":1,"MsgRandom":1,"MsgBody":`+c2cText("x")+`}`); r.Code() != 90006 {
 			t.Fatalf("import without MsgTimeStamp: %v", r)
 		}
 		var keys []string

@@ -148,9 +148,9 @@ func TestGetGroupInfoAndModify(t *testing.T) {
 		if codes := fmt.Sprint(r.List("GroupInfo")[1].(map[string]any)["ErrorCode"], r.List("GroupInfo")[2].(map[string]any)["ErrorCode"]); codes != "10010 10015" {
 			t.Fatalf("missing/malformed group codes %s, want 10010 10015", codes)
 		}
-		ids := strings.Repeat(`"x",`, 100) + `"x"`
+		ids := strings.Repeat(`"x",`, 50) + `"x"`
 		if r := s.Call(t, gs+"get_group_info", `{"GroupIdList":[`+ids+`]}`); r.Code() != 10004 {
-			t.Fatalf("101 IDs: %v", r)
+			t.Fatalf("51 IDs: %v", r)
 		}
 
 		seq := info["InfoSeq"].(float64)

@@ -25,6 +25,7 @@ type sendMsgReq struct {
 	MsgBody               json.RawMessage `json:"MsgBody"`
 	CloudCustomData       string          `json:"CloudCustomData"`
 	ForbidCallbackControl forbidList      `json:"ForbidCallbackControl"`
+	SyncFromOldSystem     int             `json:"SyncFromOldSystem"` // importmsg
 }
 
 // to reads To_Account: a string for sendmsg/importmsg, an array for
@@ -106,7 +107,9 @@ func (s *Server) importMsg(ctx context.Context, c *Call, req *sendMsgReq) (*empt
 	if err != nil {
 		return nil, &decodeError{msg: err.Error()}
 	}
-	return nil, s.deps.C2C.Import(ctx, req.domain(c, to))
+	d := req.domain(c, to)
+	d.Sync = req.SyncFromOldSystem
+	return nil, s.deps.C2C.Import(ctx, d)
 }
 
 type roamReq struct {

@@ -142,6 +142,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	ws := gateway.NewServer(gateway.Deps{
 		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
 		Messages: messages, C2C: c2c, Bus: bus, Logger: log, Interest: interest(node),
+		RateLimit: cfg.RateLimit,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", api)

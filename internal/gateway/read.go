@@ -3,7 +3,11 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -20,7 +24,10 @@ const (
 	MaxSyncMessages = 1000
 )
 
-// readLoop handles the client's frames until the connection ends.
+// readLoop handles the client's frames until the connection ends. A frame
+// that is not a well-formed request is answered with an error frame and the
+// session goes on; only a fault of the WebSocket framing itself ends it
+// (readFault).
 func (s *Server) readLoop(ss *session) {
 	ctx, cancel := context.WithCancel(hook.WithOrigin(context.Background(), hook.Origin{ClientIP: ss.ip, Platform: hook.PlatformUnknown}))
 	defer cancel()
@@ -28,23 +35,31 @@ func (s *Server) readLoop(ss *session) {
 	ss.conn.SetPongHandler(func(string) error { return ss.conn.SetReadDeadline(time.Now().Add(idle)) })
 	for {
 		_ = ss.conn.SetReadDeadline(time.Now().Add(idle))
-		var f client.Frame
-		if err := ss.conn.ReadJSON(&f); err != nil {
-			if _, syntax := err.(*json.SyntaxError); syntax {
-				s.reply(ss, client.Frame{Type: client.TypeError, Code: apierr.BadJSON, Info: "a frame must be a JSON object"})
-				continue
+		kind, data, err := ss.conn.ReadMessage()
+		if bad := readFault(kind, data, err); bad != nil {
+			if bad.timeout {
+				bad.code, bad.reason = CloseIdle, fmt.Sprintf("idle: no frame and no pong for %v", idle)
 			}
-			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
-				ss.close(websocket.CloseNormalClosure, "")
-			} else {
-				ss.close(websocket.CloseAbnormalClosure, "read failed")
-			}
+			ss.close(bad.code, bad.reason)
 			return
 		}
 		select {
 		case <-ss.done:
 			return
 		default:
+		}
+		f, err := decodeFrame(data)
+		if err != nil {
+			id := recoverID(data)
+			if limited := s.admit(ss, client.Frame{}); limited != nil {
+				err = limited
+			}
+			s.fail(ss, id, err)
+			continue
+		}
+		if limited := s.admit(ss, f); limited != nil {
+			s.fail(ss, f.ID, limited)
+			continue
 		}
 		switch f.Type {
 		case client.TypePing:
@@ -53,8 +68,79 @@ func (s *Server) readLoop(ss *session) {
 			s.send(ctx, ss, f)
 		case client.TypeSync:
 			s.sync(ctx, ss, f)
+		case client.TypeLogin:
+			s.reply(ss, client.Frame{Type: client.TypeError, ID: f.ID, Code: apierr.UnknownCommand, Info: "already logged in as " + ss.user})
 		default:
-			s.reply(ss, client.Frame{Type: client.TypeError, ID: f.ID, Code: apierr.UnknownCommand, Info: "unknown frame type " + f.Type})
+			s.reply(ss, client.Frame{Type: client.TypeError, ID: f.ID, Code: apierr.UnknownCommand, Info: fmt.Sprintf("unknown frame type %q", f.Type)})
+		}
+	}
+}
+
+// fault is why a connection ends: the close frame to send (code
+// closeNoFrame for none), or a read timeout.
+type fault struct {
+	code    int
+	reason  string
+	timeout bool
+}
+
+// readFault checks what ReadMessage returned at the WebSocket level: nil
+// for a text frame of UTF-8, which decodeFrame takes on from there.
+func readFault(kind int, data []byte, err error) *fault {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case err == nil && kind != websocket.TextMessage:
+		return &fault{code: websocket.CloseUnsupportedData, reason: "binary frames are not part of the protocol: send JSON text frames"}
+	case err == nil && !utf8.Valid(data):
+		return &fault{code: websocket.CloseInvalidFramePayloadData, reason: "a text frame must be valid UTF-8"}
+	case err == nil:
+		return nil
+	case errors.As(err, &ce):
+		// The peer closed; the library answered its close frame.
+		return &fault{code: closeNoFrame}
+	case errors.Is(err, websocket.ErrReadLimit):
+		// The library sent 1009 (message too big) itself.
+		return &fault{code: closeNoFrame}
+	case errors.As(err, &ne) && ne.Timeout():
+		return &fault{timeout: true}
+	default:
+		// The connection failed, or broke the framing (the library sent
+		// 1002): nothing more to say.
+		return &fault{code: closeNoFrame}
+	}
+}
+
+// readLogin reads frames until a login frame decodes, answering every other
+// frame with an error frame as readLoop does; a fault of the framing, or the
+// login deadline, ends the connection.
+func (s *Server) readLogin(conn *websocket.Conn, limits *connLimits) (client.Frame, *fault) {
+	ss := &session{conn: conn, limits: limits} // no writer yet: answers are written here
+	answer := func(id string, err error) {
+		if limited := s.admit(ss, client.Frame{}); limited != nil {
+			err = limited
+		}
+		code, info := apierr.BadJSON, err.Error()
+		if e, ok := apierr.As(err); ok {
+			code, info = e.Code, e.Info
+		}
+		b, _ := json.Marshal(client.Frame{Type: client.TypeError, ID: id, Code: code, Info: info})
+		_ = conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
+		_ = conn.WriteMessage(websocket.TextMessage, b)
+	}
+	for {
+		kind, data, err := conn.ReadMessage()
+		if bad := readFault(kind, data, err); bad != nil {
+			return client.Frame{}, bad
+		}
+		f, err := decodeFrame(data)
+		switch {
+		case err != nil:
+			answer(recoverID(data), err)
+		case f.Type != client.TypeLogin:
+			answer(f.ID, apierr.New(apierr.BadJSON, "log in first: the first frame must be a login frame, not %q", f.Type))
+		default:
+			return f, nil
 		}
 	}
 }
@@ -143,4 +229,30 @@ func (s *Server) c2cSince(ctx context.Context, user, peer string, afterTime int6
 		last = page[len(page)-1].Key
 	}
 	return all, nil
+}
+
+func (f *fault) Error() string { return f.reason }
+
+// refuse ends a connection whose login failed: an error frame (the login
+// frame's id, the failure's code) and close 1008 for a refused login, 1011
+// for an internal error; for a fault of the framing its own close frame.
+func (s *Server) refuse(conn *websocket.Conn, id string, err error) {
+	defer conn.Close()
+	var ft *fault
+	if errors.As(err, &ft) && ft.timeout {
+		err = apierr.New(apierr.BadJSON, "no login frame within %v", LoginTimeout)
+	} else if ft != nil {
+		if ft.code != closeNoFrame {
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(ft.code, ft.reason), time.Now().Add(WriteTimeout))
+		}
+		return
+	}
+	code, info, closeCode := apierr.AccountInternal, "internal error, retry", websocket.CloseInternalServerErr
+	if e, ok := apierr.As(err); ok {
+		code, info, closeCode = e.Code, e.Info, websocket.ClosePolicyViolation
+	}
+	b, _ := json.Marshal(client.Frame{Type: client.TypeError, ID: id, Code: code, Info: info})
+	_ = conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	_ = conn.WriteMessage(websocket.TextMessage, b)
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closeCode, "login failed"), time.Now().Add(WriteTimeout))
 }

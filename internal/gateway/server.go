@@ -41,6 +41,11 @@ type Deps struct {
 	// PingInterval and IdleTimeout override the defaults of the same names
 	// (tests shorten them).
 	PingInterval, IdleTimeout time.Duration
+
+	// RateLimit turns on the request rate limits (--rate-limit); Limits
+	// overrides their defaults (DefaultConnRequests and the rest).
+	RateLimit bool
+	Limits    Limits
 }
 
 // Interest is told when this node starts and stops having sessions that
@@ -56,6 +61,7 @@ type Server struct {
 	hub      *hub
 	upgrader websocket.Upgrader
 	cancel   func()
+	limiter  *limiter // nil: no rate limits
 }
 
 // NewServer returns the gateway and subscribes it to the event bus; Close
@@ -77,6 +83,9 @@ func NewServer(d Deps) *Server {
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(*http.Request) bool { return true }, // clients authenticate with a UserSig, not cookies
 	}}
+	if d.RateLimit {
+		s.limiter = newLimiter(d.Limits)
+	}
 	s.cancel = d.Bus.Subscribe(func(e event.Event) {
 		switch e.Type { // local account events come through OnDelete and OnKick, at once
 		case EventAccountsDeleted:
@@ -121,27 +130,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the HTTP error
 	}
 	conn.SetReadLimit(MaxFrameBytes)
-	user, loginID, err := s.login(r.Context(), conn)
+	var limits *connLimits
+	if s.limiter != nil {
+		limits = s.limiter.conn()
+	}
+	user, loginID, err := s.login(r.Context(), conn, limits)
 	if err != nil {
-		code, info := apierr.AccountInternal, "internal error"
-		if e, ok := apierr.As(err); ok {
-			code, info = e.Code, e.Info
-		}
-		b, _ := json.Marshal(client.Frame{Type: client.TypeError, ID: loginID, Code: code, Info: info})
-		_ = conn.SetWriteDeadline(time.Now().Add(WriteTimeout))
-		_ = conn.WriteMessage(websocket.TextMessage, b)
-		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "login failed"), time.Now().Add(WriteTimeout))
-		_ = conn.Close()
+		s.refuse(conn, loginID, err)
 		return
 	}
 	ss := newSession(user, conn)
+	if s.limiter != nil {
+		ss.limits, ss.userLimits = limits, s.limiter.user(user)
+		defer s.limiter.release(user)
+	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		ss.ip = host
 	}
 	groups, err := s.joined(r.Context(), user)
 	if err != nil {
 		s.deps.Logger.Error("gateway: load joined groups", "user", user, "err", err)
-		_ = conn.Close()
+		s.refuse(conn, loginID, err)
 		return
 	}
 	s.hub.add(ss, groups)
@@ -154,11 +163,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // login reads and checks the login frame: the REST gateway's UserSig codes,
 // and a first successful login registers the account (core.md §3).
-func (s *Server) login(ctx context.Context, conn *websocket.Conn) (string, string, error) {
+func (s *Server) login(ctx context.Context, conn *websocket.Conn, limits *connLimits) (string, string, error) {
 	_ = conn.SetReadDeadline(time.Now().Add(LoginTimeout))
-	var f client.Frame
-	if err := conn.ReadJSON(&f); err != nil || f.Type != client.TypeLogin {
-		return "", f.ID, apierr.New(apierr.BadJSON, "the first frame must be a login frame")
+	f, bad := s.readLogin(conn, limits)
+	if bad != nil {
+		return "", "", bad
 	}
 	if f.SDKAppID != s.deps.SDKAppID {
 		return "", f.ID, apierr.New(apierr.UnknownApp, "sdkappid %d is not an app of this server", f.SDKAppID)

@@ -16,11 +16,21 @@ const (
 	MaxFrameBytes = 64 << 10
 )
 
-// Close codes and reasons the server sends.
+// Close codes the server sends besides RFC 6455's 1000 (normal), 1003 (a
+// binary frame), 1007 (a text frame that is not UTF-8), 1009 (a frame over
+// MaxFrameBytes) and 1011 (an internal error). It never sends 1006, which
+// RFC 6455 reserves for a connection that ended without a close frame: a
+// connection that failed is just closed.
 const (
 	CloseOverflow = 4008 // the client did not read fast enough
 	CloseKicked   = 4001 // kicked, or the account was deleted
+	CloseIdle     = 4002 // no frame and no pong for IdleTimeout
 )
+
+// closeNoFrame is the session's close code when no close frame can or
+// should be written (the connection failed, or the close handshake was
+// already made).
+const closeNoFrame = 0
 
 // session is one logged-in connection. One writer goroutine owns the
 // connection's writes; everything else queues frames with push. The queue
@@ -31,6 +41,11 @@ type session struct {
 	user string
 	ip   string // the client's address, for callbacks (ClientIP)
 	conn *websocket.Conn
+
+	// limits and userLimits are the session's rate limiters; nil when the
+	// gateway does not limit.
+	limits     *connLimits
+	userLimits *userLimits
 
 	mu    sync.Mutex
 	queue [][]byte
@@ -95,7 +110,8 @@ func (s *session) giveBack(q [][]byte) {
 	s.mu.Unlock()
 }
 
-// close ends the session with a close frame carrying code and reason.
+// close ends the session with a close frame carrying code and reason
+// (none for closeNoFrame).
 func (s *session) close(code int, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeText = code, reason
@@ -126,18 +142,18 @@ func (s *session) writePump(every time.Duration) {
 		case <-s.wake:
 			q := s.take()
 			if !s.write(q) {
-				s.close(websocket.CloseAbnormalClosure, "write failed")
+				s.close(closeNoFrame, "write failed")
 				return
 			}
 			s.giveBack(q)
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(WriteTimeout)); err != nil {
-				s.close(websocket.CloseAbnormalClosure, "ping failed")
+				s.close(closeNoFrame, "ping failed")
 				return
 			}
 		case <-s.done:
 			// Flush what is queued (the last answers), then say why.
-			if !s.write(s.take()) {
+			if !s.write(s.take()) || s.closeCode == closeNoFrame {
 				return
 			}
 			msg := websocket.FormatCloseMessage(s.closeCode, s.closeText)

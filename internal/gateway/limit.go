@@ -168,7 +168,11 @@ func allow(ls ...*rate.Limiter) int {
 // REST code of the service (apierr.GroupRateLimited for group sends,
 // apierr.APIRateLimited for the rest).
 func (l Limits) exceeded(code int, what string, n int) error {
-	return apierr.New(code, "rate limit: at most %d %s per %v; retry later", n, what, l.Window)
+	per := "second"
+	if l.Window != time.Second {
+		per = l.Window.String()
+	}
+	return apierr.New(code, "rate limit: at most %d %s per %s; retry later", n, what, per)
 }
 
 // admit takes the tokens of a request frame (f is the zero Frame for one

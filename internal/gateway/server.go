@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -177,33 +176,19 @@ func (s *Server) login(ctx context.Context, conn *websocket.Conn, limits *connLi
 	}
 	claims, err := s.deps.Verifier.Verify(f.Identifier, f.UserSig)
 	if err != nil {
-		return "", f.ID, sigError(err)
+		return "", f.ID, apierr.UserSig(err)
 	}
 	revoked, err := s.deps.Accounts.Revoked(ctx, f.Identifier, claims.Issued)
 	if err != nil {
 		return "", f.ID, err
 	}
 	if revoked {
-		return "", f.ID, apierr.New(apierr.SigRevoked, "this UserSig was invalidated by a kick; generate a new one")
+		return "", f.ID, apierr.Revoked()
 	}
 	if err := s.deps.Accounts.Register(ctx, f.Identifier); err != nil {
 		return "", f.ID, err
 	}
 	return f.Identifier, f.ID, nil
-}
-
-// sigError maps a usersig failure to its code.
-func sigError(err error) error {
-	var se *usersig.Error
-	if !errors.As(err, &se) {
-		return apierr.New(apierr.SigUndecodable, "cannot decode the UserSig")
-	}
-	codes := map[usersig.Reason]int{
-		usersig.ReasonEmpty: apierr.SigEmpty, usersig.ReasonMalformed: apierr.SigUndecodable,
-		usersig.ReasonAppIDMismatch: apierr.SigAppIDDiffer, usersig.ReasonIdentifierMismatch: apierr.SigIdentifierDiffer,
-		usersig.ReasonBadSignature: apierr.SigBadSignature, usersig.ReasonExpired: apierr.SigExpired,
-	}
-	return apierr.New(codes[se.Reason], "UserSig: %s", se.Msg)
 }
 
 // joined lists the groups a user belongs to.

@@ -233,7 +233,7 @@ func (s *Server) authenticate(ctx context.Context, q query, call *Call) *apierr.
 	}
 	claims, err := s.deps.Verifier.Verify(q.identifier, q.usersig)
 	if err != nil {
-		return sigError(err)
+		return apierr.UserSig(err)
 	}
 	revoked, err2 := s.deps.Accounts.Revoked(ctx, q.identifier, claims.Issued)
 	if err2 != nil {
@@ -241,33 +241,11 @@ func (s *Server) authenticate(ctx context.Context, q query, call *Call) *apierr.
 		return apierr.New(apierr.AccountInternal, "internal error, retry later")
 	}
 	if revoked {
-		return apierr.New(apierr.SigRevoked, "this UserSig was invalidated by a kick; generate a new one")
+		return apierr.Revoked()
 	}
 	if !s.deps.Accounts.IsAdmin(q.identifier) {
 		return apierr.New(apierr.AdminRequired, "identifier %s is not an App admin", q.identifier)
 	}
 	call.Identifier = q.identifier
 	return nil
-}
-
-// sigError maps a usersig failure to its public code.
-func sigError(err error) *apierr.Error {
-	var se *usersig.Error
-	if !errors.As(err, &se) {
-		return apierr.New(apierr.SigUndecodable, "cannot decode the UserSig")
-	}
-	switch se.Reason {
-	case usersig.ReasonEmpty:
-		return apierr.New(apierr.SigEmpty, "usersig is missing from the URL")
-	case usersig.ReasonAppIDMismatch:
-		return apierr.New(apierr.SigAppIDDiffer, "the UserSig was issued for another sdkappid")
-	case usersig.ReasonIdentifierMismatch:
-		return apierr.New(apierr.SigIdentifierDiffer, "the UserSig was issued for another identifier")
-	case usersig.ReasonBadSignature:
-		return apierr.New(apierr.SigBadSignature, "the UserSig signature does not verify with this app's secret key")
-	case usersig.ReasonExpired:
-		return apierr.New(apierr.SigExpired, "the UserSig has expired; generate a new one")
-	default:
-		return apierr.New(apierr.SigUndecodable, "cannot decode the UserSig: %s", se.Msg)
-	}
 }

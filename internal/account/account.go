@@ -50,16 +50,19 @@ type Store interface {
 	// profile items, in one transaction.
 	ImportAccounts(ctx context.Context, accounts []Import, createdAt int64) error
 	// DeleteAccounts deletes the named accounts with their profiles and
-	// group memberships (groups they owned are left without an owner) and
-	// returns the IDs that existed, each once, in input order.
-	DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error)
+	// group memberships (groups they owned are left without an owner),
+	// records for each deleted one that its UserSigs issued at or before at
+	// (unix seconds) are revoked, and returns the IDs that existed, each
+	// once, in input order.
+	DeleteAccounts(ctx context.Context, ids []string, at int64) (deleted []string, err error)
 	// ExistingAccounts returns the subset of ids that exist.
 	ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error)
 	// SetSigNotBefore records that UserSigs of id issued at or before t
 	// (unix seconds) are revoked. ErrNotFound if the account does not exist.
 	SetSigNotBefore(ctx context.Context, id string, t int64) error
-	// SigNotBefore returns the revocation time set by SetSigNotBefore, or 0
-	// when none was set or the account does not exist.
+	// SigNotBefore returns the latest revocation time set by SetSigNotBefore
+	// or by a DeleteAccounts of id (which outlives the account and a later
+	// re-import), or 0 when there is none.
 	SigNotBefore(ctx context.Context, id string) (int64, error)
 	// SetProfile upserts the given items on an existing account.
 	// ErrNotFound if the account does not exist.

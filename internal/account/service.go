@@ -174,14 +174,17 @@ func (s *Service) Delete(ctx context.Context, ids []string) ([]ItemResult, error
 			valid = append(valid, id)
 		}
 	}
-	deleted, err := s.store.DeleteAccounts(ctx, valid)
+	// Deleting revokes the accounts' earlier UserSigs, as a kick does: one
+	// of them must not log in and register the account again.
+	at := s.now().Unix()
+	deleted, err := s.store.DeleteAccounts(ctx, valid, at)
 	if err != nil {
 		return nil, err
 	}
 	gone := make(map[string]bool, len(deleted))
 	for _, id := range deleted {
 		gone[id] = true
-		s.revoked.Delete(id)
+		s.storeRevoked(id, at)
 	}
 	if len(deleted) > 0 {
 		for _, fn := range s.onDelete {
@@ -234,11 +237,21 @@ func (s *Service) Kick(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	s.revoked.Store(id, t)
+	s.storeRevoked(id, t)
 	for _, fn := range s.onKick {
 		fn(id)
 	}
 	return nil
+}
+
+// storeRevoked caches revocation time t of id unless a later one is cached.
+func (s *Service) storeRevoked(id string, t int64) {
+	for {
+		v, loaded := s.revoked.LoadOrStore(id, t)
+		if !loaded || v.(int64) >= t || s.revoked.CompareAndSwap(id, v, t) {
+			return
+		}
+	}
 }
 
 // ForgetRevoked drops the cached kick times of ids, for a kick made on
@@ -250,7 +263,7 @@ func (s *Service) ForgetRevoked(ids []string) {
 }
 
 // Revoked reports whether a UserSig of id issued at the given unix time was
-// revoked by a kick. Answers come from memory after the first lookup.
+// revoked by a kick or by the account's deletion. Answers come from memory after the first lookup.
 func (s *Service) Revoked(ctx context.Context, id string, issued int64) (bool, error) {
 	if v, ok := s.revoked.Load(id); ok {
 		return issued <= v.(int64), nil

@@ -88,7 +88,7 @@ func itemArrays(ids []string, items []account.ProfileItem) (userIDs, tags, value
 // membership committed meanwhile fails the last statement on the foreign key,
 // and the whole batch runs again. deleted is in the order of ids, each ID
 // once.
-func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error) {
+func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (deleted []string, err error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -107,7 +107,11 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []strin
 				owner = CASE WHEN g.owner = ANY(c.users) THEN NULL ELSE g.owner END
 			FROM c WHERE g.id = c.group_id`, sortedIDs)
 		// profile_items go with their account: ON DELETE CASCADE.
-		b.Queue(`DELETE FROM accounts WHERE user_id = ANY($1) RETURNING user_id`, sortedIDs)
+		// The deleted accounts' UserSigs stay revoked (a tombstone each).
+		b.Queue(`WITH d AS (DELETE FROM accounts WHERE user_id = ANY($1) RETURNING user_id),
+			t AS (INSERT INTO account_tombstones (user_id, deleted_at) SELECT user_id, $2 FROM d
+				ON CONFLICT (user_id) DO UPDATE SET deleted_at = greatest(account_tombstones.deleted_at, excluded.deleted_at))
+			SELECT user_id FROM d`, sortedIDs, at)
 	}, func(br pgx.BatchResults) error {
 		for range 2 {
 			if _, err := br.Exec(); err != nil {
@@ -184,10 +188,9 @@ func (db *DB) SetSigNotBefore(ctx context.Context, id string, t int64) error {
 // SigNotBefore implements [account.Store].
 func (db *DB) SigNotBefore(ctx context.Context, id string) (int64, error) {
 	var t int64
-	err := db.pool.QueryRow(ctx, `SELECT sig_not_before FROM accounts WHERE user_id = $1`, id).Scan(&t)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
+	err := db.pool.QueryRow(ctx, `SELECT greatest(
+			coalesce((SELECT sig_not_before FROM accounts WHERE user_id = $1), 0),
+			coalesce((SELECT deleted_at FROM account_tombstones WHERE user_id = $1), 0))`, id).Scan(&t)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: sig not before %q: %w", id, err)
 	}

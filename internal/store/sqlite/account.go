@@ -56,7 +56,7 @@ func (db *DB) ImportAccounts(ctx context.Context, accounts []account.Import, cre
 // DeleteAccounts implements [account.Store]. deleted is in the order of ids,
 // each ID once. Each account leaves its groups first: their member_num drops
 // by one, and a group it owned is left without an owner.
-func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []string, err error) {
+func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (deleted []string, err error) {
 	ids = unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -80,6 +80,12 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []strin
 			return err
 		}
 		defer del.Close()
+		tomb, err := tx.PrepareContext(ctx, `INSERT INTO account_tombstones (user_id, deleted_at) VALUES (?1, ?2)
+			ON CONFLICT (user_id) DO UPDATE SET deleted_at = max(deleted_at, excluded.deleted_at)`)
+		if err != nil {
+			return err
+		}
+		defer tomb.Close()
 		for _, id := range ids {
 			if _, err := leaveGroups.ExecContext(ctx, id); err != nil {
 				return err
@@ -94,6 +100,9 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string) (deleted []strin
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n > 0 {
+				if _, err := tomb.ExecContext(ctx, id, at); err != nil {
+					return err
+				}
 				deleted = append(deleted, id)
 			}
 		}
@@ -160,10 +169,9 @@ func (db *DB) SetSigNotBefore(ctx context.Context, id string, t int64) error {
 // SigNotBefore implements [account.Store].
 func (db *DB) SigNotBefore(ctx context.Context, id string) (int64, error) {
 	var t int64
-	err := db.read.QueryRowContext(ctx, `SELECT sig_not_before FROM accounts WHERE user_id = ?`, id).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	err := db.read.QueryRowContext(ctx, `SELECT max(
+			coalesce((SELECT sig_not_before FROM accounts WHERE user_id = ?1), 0),
+			coalesce((SELECT deleted_at FROM account_tombstones WHERE user_id = ?1), 0))`, id).Scan(&t)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: sig not before %q: %w", id, err)
 	}

@@ -74,7 +74,7 @@ var accountCases = []testCase{
 		if err := s.ImportAccounts(ctx, nil, 100); err != nil {
 			t.Errorf("ImportAccounts(nil): %v", err)
 		}
-		if deleted, err := s.DeleteAccounts(ctx, nil); err != nil || len(deleted) != 0 {
+		if deleted, err := s.DeleteAccounts(ctx, nil, 1000); err != nil || len(deleted) != 0 {
 			t.Errorf("DeleteAccounts(nil) = %q, %v; want none", deleted, err)
 		}
 		wantExisting(t, s, nil)
@@ -82,7 +82,7 @@ var accountCases = []testCase{
 	}},
 	{"delete returns the accounts that existed, each once", func(t *testing.T, s Store, _ func() Store) {
 		mustImport(t, s, 100, account.Import{UserID: "alice"}, account.Import{UserID: "bob"}, account.Import{UserID: "carol"})
-		deleted, err := s.DeleteAccounts(t.Context(), []string{"carol", "nobody", "alice", "carol"})
+		deleted, err := s.DeleteAccounts(t.Context(), []string{"carol", "nobody", "alice", "carol"}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,23 +91,40 @@ var accountCases = []testCase{
 			t.Errorf("DeleteAccounts = %q, want %q", deleted, want)
 		}
 		wantExisting(t, s, []string{"alice", "bob", "carol"}, "bob")
-		if deleted, err := s.DeleteAccounts(t.Context(), []string{"alice"}); err != nil || len(deleted) != 0 {
+		if deleted, err := s.DeleteAccounts(t.Context(), []string{"alice"}, 1000); err != nil || len(deleted) != 0 {
 			t.Errorf("second DeleteAccounts = %q, %v; want none", deleted, err)
 		}
 	}},
-	{"delete removes the profile and revocation: re-import starts afresh", func(t *testing.T, s Store, _ func() Store) {
+	{"delete removes the profile; its revocation outlives the account and a re-import", func(t *testing.T, s Store, reopen func() Store) {
 		mustImport(t, s, 100, account.Import{UserID: "alice", Profile: []account.ProfileItem{item(nick, `"Alice"`)}})
 		if err := s.SetSigNotBefore(t.Context(), "alice", 150); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DeleteAccounts(t.Context(), []string{"alice"}); err != nil {
+		if _, err := s.DeleteAccounts(t.Context(), []string{"alice"}, 200); err != nil {
 			t.Fatal(err)
 		}
 		wantProfiles(t, s, []string{"alice"}, nil, profiles{})
+		wantSigNotBefore(t, s, "alice", 200)
 		mustImport(t, s, 300, account.Import{UserID: "alice"})
 		wantProfiles(t, s, []string{"alice"}, nil, profiles{"alice": {}})
-		wantSigNotBefore(t, s, "alice", 0)
+		wantSigNotBefore(t, s, "alice", 200)
 		wantCreatedAt(t, s, "alice", 300)
+		// A later kick wins; a second deletion at an earlier time does not
+		// move the revocation back.
+		if err := s.SetSigNotBefore(t.Context(), "alice", 400); err != nil {
+			t.Fatal(err)
+		}
+		wantSigNotBefore(t, s, "alice", 400)
+		if _, err := s.DeleteAccounts(t.Context(), []string{"alice"}, 50); err != nil {
+			t.Fatal(err)
+		}
+		s = reopen()
+		wantSigNotBefore(t, s, "alice", 200)
+		// Deleting an account that does not exist records nothing.
+		if _, err := s.DeleteAccounts(t.Context(), []string{"nobody"}, 500); err != nil {
+			t.Fatal(err)
+		}
+		wantSigNotBefore(t, s, "nobody", 0)
 	}},
 	{"existing accounts is the subset that exists", func(t *testing.T, s Store, _ func() Store) {
 		mustImport(t, s, 100, account.Import{UserID: "alice"}, account.Import{UserID: "bob"})

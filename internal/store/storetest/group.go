@@ -150,7 +150,7 @@ var groupCases = []testCase{
 		}
 		// No membership is left to hold the accounts back, or to haunt a new
 		// group with the same ID.
-		if deleted, err := s.DeleteAccounts(t.Context(), []string{"bob"}); err != nil || len(deleted) != 1 {
+		if deleted, err := s.DeleteAccounts(t.Context(), []string{"bob"}, 1000); err != nil || len(deleted) != 1 {
 			t.Errorf("DeleteAccounts(bob) = %q, %v", deleted, err)
 		}
 		mustCreate(t, s, g, member("alice", group.RoleOwner, 5))

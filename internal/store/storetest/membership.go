@@ -70,7 +70,7 @@ var membershipCases = []testCase{
 		mustCreate(t, s, a, member("alice", group.RoleOwner, 1), member("bob", group.RoleAdmin, 1), member("carol", group.RoleMember, 1))
 		mustCreate(t, s, b, member("bob", group.RoleOwner, 1), member("alice", group.RoleMember, 1), member("dave", group.RoleMember, 1))
 		mustCreate(t, s, c, member("carol", group.RoleOwner, 1), member("dave", group.RoleMember, 1))
-		deleted, err := s.DeleteAccounts(t.Context(), []string{"bob", "nobody", "alice", "bob"})
+		deleted, err := s.DeleteAccounts(t.Context(), []string{"bob", "nobody", "alice", "bob"}, 1000)
 		if want := []string{"bob", "alice"}; err != nil || !slices.Equal(deleted, want) {
 			t.Fatalf("DeleteAccounts = %q, %v; want %q", deleted, err, want)
 		}
@@ -175,7 +175,7 @@ func testConcurrentMemberChanges(t *testing.T, s Store, _ func() Store) {
 					t.Errorf("worker %d: SetMuteUntil: %v", w, err)
 				}
 			}
-			if _, err := s.DeleteAccounts(t.Context(), mine[6:9]); err != nil {
+			if _, err := s.DeleteAccounts(t.Context(), mine[6:9], 1000); err != nil {
 				t.Errorf("worker %d: DeleteAccounts: %v", w, err)
 			}
 		})

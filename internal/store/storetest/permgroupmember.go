@@ -125,7 +125,7 @@ var permGroupMemberCases = []testCase{
 		mustCreatePermGroup(t, s, fullPermGroup("@TGS#_b", "p"), 0)
 		mustAddPermGroupMembers(t, s, "@TGS#_a", "p", "alice", "bob", "carol")
 		mustAddPermGroupMembers(t, s, "@TGS#_b", "p", "bob", "carol")
-		if deleted, err := s.DeleteAccounts(t.Context(), []string{"bob", "nobody"}); err != nil || len(deleted) != 1 {
+		if deleted, err := s.DeleteAccounts(t.Context(), []string{"bob", "nobody"}, 1000); err != nil || len(deleted) != 1 {
 			t.Fatalf("DeleteAccounts = %q, %v", deleted, err)
 		}
 		wantPermGroupMembers(t, s, "@TGS#_a", "p", "alice", "carol")
@@ -218,7 +218,7 @@ func testConcurrentPermGroupMembers(t *testing.T, s Store, _ func() Store) {
 			if _, err := s.DeleteMembers(t.Context(), "@TGS#_a", ids[w][:2]); err != nil {
 				t.Errorf("worker %d: DeleteMembers: %v", w, err)
 			}
-			if _, err := s.DeleteAccounts(t.Context(), ids[w][2:4]); err != nil {
+			if _, err := s.DeleteAccounts(t.Context(), ids[w][2:4], 1000); err != nil {
 				t.Errorf("worker %d: DeleteAccounts: %v", w, err)
 			}
 			if _, err := s.DeletePermGroupMembers(t.Context(), "@TGS#_a", pgs[0], next[4:5]); err != nil {

@@ -97,7 +97,7 @@ var topicMuteCases = []testCase{
 		mustAdd(t, s, "@TGS#_a", members("bob")...)
 		wantTopicMute(t, s, at.GroupID, at.ID, "bob", 0) // rejoining starts unmuted
 
-		if deleted, err := s.DeleteAccounts(t.Context(), []string{"carol", "bob"}); err != nil || len(deleted) != 2 {
+		if deleted, err := s.DeleteAccounts(t.Context(), []string{"carol", "bob"}, 1000); err != nil || len(deleted) != 2 {
 			t.Fatalf("DeleteAccounts = %q, %v", deleted, err)
 		}
 		wantMutes(t, s, at.GroupID, at.ID, 0, topic.Mute{UserID: "alice", Until: 900})
@@ -137,7 +137,7 @@ func testConcurrentTopicMutes(t *testing.T, s Store, _ func() Store) {
 			if _, err := s.DeleteMembers(t.Context(), "@TGS#_a", ids[w][:2]); err != nil {
 				t.Errorf("worker %d: DeleteMembers: %v", w, err)
 			}
-			if _, err := s.DeleteAccounts(t.Context(), ids[w][2:4]); err != nil {
+			if _, err := s.DeleteAccounts(t.Context(), ids[w][2:4], 1000); err != nil {
 				t.Errorf("worker %d: DeleteAccounts: %v", w, err)
 			}
 			if _, err := s.SetTopicMute(t.Context(), topics[0].GroupID, topics[0].ID, next[4:], 0); err != nil {

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/config"
@@ -29,13 +28,23 @@ commands:
   serve     run the server
   usersig   print a UserSig for the configured app
   bench     measure Hearth against a bare baseline (load tool)
+  version   print the version, commit and Go version
 
 Run "hearth <command> -h" for the flags of a command.
 `
 
 // Run runs the hearth command line. It is all that main calls, so tests can
 // run the real program in-process.
+// A command's -h prints its flags and is not an error.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := run(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -47,6 +56,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return printUserSig(args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -56,10 +68,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, error) {
+// parseConfig parses a command's flags: the config options named in only
+// (all of them when only is nil) and those extra defines.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, only []string, extra func(*flag.FlagSet)) (config.Config, error) {
 	fs := flag.NewFlagSet("hearth "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	build := config.Register(fs, getenv)
+	build := config.RegisterSome(fs, getenv, only...)
 	if extra != nil {
 		extra(fs)
 	}
@@ -84,7 +98,7 @@ func resolveCredentials(cfg *config.Config, generate bool) (generated bool, err 
 	}
 	if !ok {
 		if !generate {
-			return false, fmt.Errorf("no credentials in %s: run `hearth serve` once to generate them, or pass --sdkappid and --secret-key", cfg.DataDir)
+			return false, fmt.Errorf("no credentials in the data directory %s (--data, HEARTH_DATA): run `%s serve` once to generate them, point --data at the directory it uses, or pass --sdkappid and --secret-key", cfg.DataDir, selfCommand())
 		}
 		if c, err = generateCredentials(cfg.DataDir); err != nil {
 			return false, err
@@ -96,9 +110,16 @@ func resolveCredentials(cfg *config.Config, generate bool) (generated bool, err 
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, getenv, stderr, nil)
+	cfg, err := parseConfig("serve", args, getenv, stderr, nil, nil)
 	if err != nil {
 		return err
+	}
+	// The data directory holds the SQLite database and generated
+	// credentials; check it first so that its errors name the fix.
+	if cfg.Store == "" || cfg.SDKAppID == 0 {
+		if err := prepareDataDir(cfg.DataDir); err != nil {
+			return err
+		}
 	}
 	generated, err := resolveCredentials(&cfg, true)
 	if err != nil {
@@ -118,36 +139,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return srv.Serve(ctx, ln)
 }
 
-func printBanner(w io.Writer, s *Server, addr string, generated bool) {
-	admin := s.Config.Admins[0]
-	fmt.Fprintf(w, "hearth: listening on http://%s (store: %s, sdkappid %d)\n", addr, s.StoreDesc, s.SDKAppID)
-	if !generated {
-		fmt.Fprintf(w, "hearth: a UserSig for %s: hearth usersig --data %s --identifier %s\n", admin, s.Config.DataDir, admin)
-		return
-	}
-	sig, err := usersig.Sign(s.SDKAppID, s.SecretKey, admin, time.Now(), DefaultSigExpire, zlib.DefaultCompression)
-	if err != nil {
-		fmt.Fprintf(w, "hearth: cannot sign a UserSig: %v\n", err)
-		return
-	}
-	fmt.Fprintf(w, `
-First start: generated new credentials, kept in %s/%s (mode 0600).
-  SDKAppID:   %d
-  Secret key: %s
-  Admin:      %s
-  UserSig:    %s   (valid 180 days)
-
-Try it:
-  curl -s -X POST 'http://%s/v4/im_open_login_svc/account_import?sdkappid=%d&identifier=%s&usersig=%s&random=%d&contenttype=json' \
-    -d '{"UserID":"alice","Nick":"Alice"}'
-
-`, strings.TrimSuffix(s.Config.DataDir, "/"), credentialsFile, s.SDKAppID, s.SecretKey, admin, sig, addr, s.SDKAppID, admin, sig, time.Now().Unix()%1_000_000)
-}
-
 func printUserSig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var identifier string
 	var expire int64
-	cfg, err := parseConfig("usersig", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, err := parseConfig("usersig", args, getenv, stderr, []string{"data", "sdkappid", "secret-key"}, func(fs *flag.FlagSet) {
 		fs.StringVar(&identifier, "identifier", "", "UserID to sign for (required)")
 		fs.Int64Var(&expire, "expire", int64(DefaultSigExpire/time.Second), "validity in seconds")
 	})

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -181,6 +182,15 @@ func TestFirstStartGeneratesCredentialsAndCurlWorks(t *testing.T) {
 		t.Fatalf("the printed curl example answered %v", r)
 	}
 	appID := regexp.MustCompile(`SDKAppID:\s+(\d+)`).FindStringSubmatch(banner)[1]
+	// The export line for the README walkthrough works as printed.
+	ex := regexp.MustCompile(`(?m)^  export H=(\S+) APP=(\d+) SIG='([^']+)'$`).FindStringSubmatch(banner)
+	if ex == nil || ex[2] != appID {
+		t.Fatalf("no export line for the walkthrough in the banner:\n%s", banner)
+	}
+	walk := fmt.Sprintf("%s/v4/im_open_login_svc/account_check?sdkappid=%s&identifier=administrator&usersig=%s&random=7&contenttype=json", ex[1], ex[2], ex[3])
+	if r := post(t, walk, `{"CheckItem":[{"UserID":"alice"}]}`); r["ErrorCode"] != 0.0 {
+		t.Fatalf("a call made from the export line answered %v", r)
+	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("SIGTERM: exit %v, want a clean exit", err)
@@ -190,6 +200,14 @@ func TestFirstStartGeneratesCredentialsAndCurlWorks(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if out := p2.output(); !strings.Contains(out, "sdkappid "+appID) || strings.Contains(out, "Secret key") {
 		t.Fatalf("second start did not reuse the credentials:\n%s", out)
+	}
+	// ... and tells how to get the walkthrough's variables.
+	for i := 0; i < 50 && !strings.Contains(p2.output(), "export H="); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if out := p2.output(); !strings.Contains(out, "export H=http://"+p2.addr+" APP="+appID+" SIG=$(") ||
+		!strings.Contains(out, " usersig --data "+dir+" --identifier administrator)") {
+		t.Fatalf("second start prints no usable export line:\n%s", out)
 	}
 }
 
@@ -210,5 +228,36 @@ func TestUserSigCommand(t *testing.T) {
 	}
 	if err := tencentyun.VerifyUserSig(1400000009, testKey, "bob", sig, time.Now().Add(61*time.Second)); err == nil {
 		t.Fatal("--expire 60 not honoured")
+	}
+}
+
+// `hearth usersig -h` lists only its own flags and exits 0; `hearth
+// version` prints the version, commit and Go version.
+func TestHelpAndVersion(t *testing.T) {
+	run := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := app.Run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	out, err := run("usersig", "-h")
+	if err != nil {
+		t.Fatalf("usersig -h: %v, want no error (exit 0)", err)
+	}
+	for _, f := range []string{"-identifier", "-expire", "-data", "-sdkappid", "-secret-key"} {
+		if !strings.Contains(out, f) {
+			t.Errorf("usersig -h does not list %s:\n%s", f, out)
+		}
+	}
+	for _, f := range []string{"-addr", "-store", "-nats", "-callback-url", "-rate-limit", "-admin"} {
+		if strings.Contains(out, f+" ") {
+			t.Errorf("usersig -h lists serve's %s:\n%s", f, out)
+		}
+	}
+	if _, err := run("serve", "-h"); err != nil {
+		t.Errorf("serve -h: %v, want no error", err)
+	}
+	out, err = run("version")
+	if err != nil || !strings.HasPrefix(out, "hearth ") || !strings.Contains(out, "commit ") || !strings.Contains(out, runtime.Version()) {
+		t.Fatalf("version: %q, %v", out, err)
 	}
 }

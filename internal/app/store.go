@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -37,13 +36,13 @@ func openStore(ctx context.Context, url, dataDir string) (Store, func(), string,
 		}
 		return db, func() { db.Close() }, "PostgreSQL", nil
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, nil, "", fmt.Errorf("create data directory %s: %w", dataDir, err)
+	if err := prepareDataDir(dataDir); err != nil {
+		return nil, nil, "", err
 	}
 	path := filepath.Join(dataDir, "hearth.db")
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("open SQLite at %s: %w", path, err)
+		return nil, nil, "", sqliteOpenError(dataDir, path, err)
 	}
 	return db, func() { db.Close() }, "SQLite " + path, nil
 }

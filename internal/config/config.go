@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,9 +70,18 @@ const MaxCallbackToken = 128
 // Register defines the serve flags on fs and returns a function that, after
 // fs.Parse, builds the Config from the flags, getenv and the defaults.
 func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	return RegisterSome(fs, getenv)
+}
+
+// RegisterSome is [Register] for a command that needs only some of the
+// options: it defines the flags named (all of them when none is named);
+// the others come from getenv and the defaults only.
+func RegisterSome(fs *flag.FlagSet, getenv func(string) string, names ...string) func() (Config, error) {
 	vals := make(map[string]*string, len(options))
 	for _, o := range options {
-		vals[o.flag] = fs.String(o.flag, o.def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+		if len(names) == 0 || slices.Contains(names, o.flag) {
+			vals[o.flag] = fs.String(o.flag, o.def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+		}
 	}
 	return func() (Config, error) {
 		set := map[string]bool{}
@@ -85,6 +95,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 					if v := getenv(o.env); v != "" {
 						return v
 					}
+				}
+				if vals[name] == nil {
+					return o.def
 				}
 				return *vals[name]
 			}

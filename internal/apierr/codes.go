@@ -1,6 +1,6 @@
 package apierr
 
-// Gateway (public) codes, 60000–60021. See shared/spec/core.md §1.4.
+// Gateway (public) codes, 60000–60021, answered before a command runs.
 const (
 	BadURL          = 60002 // malformed request URL or query
 	BadJSON         = 60003 // request body is not parsable JSON
@@ -16,7 +16,7 @@ const (
 	ContentRejected = 80001 // content security check failed
 )
 
-// UserSig and account codes, 70000–79999. See shared/spec/core.md §1.5.
+// UserSig and account codes, 70000–79999.
 const (
 	SigExpired          = 70001
 	SigEmpty            = 70002
@@ -32,7 +32,7 @@ const (
 	AccountInternal     = 70500
 )
 
-// Profile codes, 40000–40999. See shared/spec/core.md §4.1.
+// Profile codes, 40000–40999.
 const (
 	ProfileBadParam      = 40001
 	ProfileNoAccount     = 40002
@@ -45,8 +45,7 @@ const (
 	ProfileValueTypeDiff = 40610
 )
 
-// Group, topic and permission-group codes. See
-// shared/spec/groups-topics-permissions.md §1 and the seed documents.
+// Group, topic and permission-group codes.
 const (
 	GroupInternal          = 10002
 	GroupBadCommand        = 10003
@@ -76,7 +75,7 @@ const (
 	TopicPermissionMissing = 110011
 )
 
-// C2C message codes. See shared/spec/core.md §5.5.
+// C2C message codes.
 const (
 	MsgCallbackVeto = 20006
 	MsgSenderMuted  = 20012
@@ -93,4 +92,14 @@ const (
 	MsgBadSync      = 90031
 	MsgNoAccount    = 90048
 	MsgTooLong      = 93000
+	MsgInternal     = 91000 // internal error of the openim service
+)
+
+// The ranges of codes an app's before-callback may answer with to refuse an
+// operation with its own code and ErrorInfo (passed through to the caller).
+const (
+	AppGroupCodeMin = 10100 // group callbacks
+	AppGroupCodeMax = 10200
+	AppC2CCodeMin   = 120001 // one-to-one callbacks
+	AppC2CCodeMax   = 130000
 )

@@ -161,7 +161,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // login reads and checks the login frame: the REST gateway's UserSig codes,
-// and a first successful login registers the account (core.md §3).
+// and a first successful login registers the account, as the hosted
+// service registers a user on its first client login.
 func (s *Server) login(ctx context.Context, conn *websocket.Conn, limits *connLimits) (string, string, error) {
 	_ = conn.SetReadDeadline(time.Now().Add(LoginTimeout))
 	f, bad := s.readLogin(conn, limits)

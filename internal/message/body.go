@@ -21,7 +21,8 @@ const (
 )
 
 // elements lists the message element types and the type of each known
-// MsgContent field (shared/spec/core.md §5.2); required fields are marked.
+// MsgContent field, as the hosted message-format page defines them;
+// required fields are marked.
 var elements = map[string]map[string]kind{
 	"TIMTextElem":      {"Text": str},
 	"TIMLocationElem":  {"Desc": str, "Latitude": num, "Longitude": num},

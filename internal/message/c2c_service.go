@@ -15,7 +15,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/hook"
 )
 
-// Limits of one-to-one messages (shared/spec/core.md §5).
+// Limits of one-to-one messages, as the hosted sendmsg, batchsendmsg and
+// importmsg pages give them.
 const (
 	C2CDedupeWindow = 120 * time.Second // a resent message (same sender, MsgSeq, MsgRandom, content) within it is the first
 	MaxBatchTo      = 500               // batchsendmsg To_Account

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Limits of permission groups (spec §6 and decision 6), lengths in UTF-8
-// bytes.
+// Limits of permission groups, lengths in UTF-8 bytes. The hosted pages give
+// no count limits; these are Hearth's (docs/decisions.md, 6).
 const (
 	MaxPerCommunity      = 100
 	MaxNameBytes         = 150

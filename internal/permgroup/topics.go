@@ -120,7 +120,8 @@ func (s *Service) AddTopicPerms(ctx context.Context, groupID, id string, items [
 	return s.topicPerms(ctx, opAdd, groupID, id, items)
 }
 
-// SetTopicPerms is set_topic_permission_group (the seed).
+// SetTopicPerms is set_topic_permission_group: it replaces the topic bits a
+// permission group holds in each listed topic.
 func (s *Service) SetTopicPerms(ctx context.Context, groupID, id string, items []TopicItem) ([]ItemResult, error) {
 	return s.topicPerms(ctx, opSet, groupID, id, items)
 }

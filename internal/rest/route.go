@@ -21,7 +21,7 @@ type serviceDefaults struct {
 var services = map[string]serviceDefaults{
 	"im_open_login_svc":           {apierr.AccountBadParam, apierr.AccountInternal, apierr.APIRateLimited},
 	"profile":                     {apierr.ProfileBadParam, apierr.ProfileInternal, apierr.APIRateLimited},
-	"openim":                      {apierr.MsgBadJSON, 91000, apierr.APIRateLimited},
+	"openim":                      {apierr.MsgBadJSON, apierr.MsgInternal, apierr.APIRateLimited},
 	"group_open_http_svc":         {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	"million_group_open_http_svc": {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	hsvc:                          {apierr.GroupBadParam, apierr.GroupInternal, apierr.APIRateLimited},
@@ -79,21 +79,14 @@ func (r *route) observe(code int, d time.Duration) {
 	}
 }
 
-// validator is a request that checks itself after decoding.
-type validator interface{ Validate() error }
-
 // endpoint adapts a typed function to a handler: decode the body into Req,
-// run Req's Validate if it has one, call fn.
+// call fn. Requests are checked by the domain fn calls (the same rules for
+// every transport), not here.
 func endpoint[Req any, Resp any](fn func(ctx context.Context, c *Call, req *Req) (Resp, error)) handler {
 	return func(ctx context.Context, c *Call, body []byte) (any, error) {
 		req := new(Req)
 		if err := decode(body, req); err != nil {
 			return nil, err
-		}
-		if v, ok := any(req).(validator); ok {
-			if err := v.Validate(); err != nil {
-				return nil, err
-			}
 		}
 		resp, err := fn(ctx, c, req)
 		if err != nil {

@@ -9,16 +9,16 @@ const (
 // handler, in one place. Rates are the documented calls per second per app.
 func (s *Server) routeTable() map[string]*route {
 	table := []*route{
-		// Accounts: shared/spec/core.md §3.
+		// Accounts.
 		{service: "im_open_login_svc", command: "account_import", rate: 200, handle: endpoint(s.accountImport)},
 		{service: "im_open_login_svc", command: "multiaccount_import", rate: 100, handle: endpoint(s.multiAccountImport)},
 		{service: "im_open_login_svc", command: "account_delete", rate: 100, handle: endpoint(s.accountDelete)},
 		{service: "im_open_login_svc", command: "account_check", handle: endpoint(s.accountCheck)},
 		{service: "im_open_login_svc", command: "kick", rate: 200, handle: endpoint(s.kick)},
-		// Profiles: shared/spec/core.md §4.1.
+		// Profiles.
 		{service: "profile", command: "portrait_set", handle: endpoint(s.portraitSet)},
 		{service: "profile", command: "portrait_get", handle: endpoint(s.portraitGet)},
-		// Groups: shared/spec/groups-topics-permissions.md §4.
+		// Groups of every type.
 		{service: gsvc, command: "create_group", handle: endpoint(s.createGroup)},
 		{service: gsvc, command: "import_group", handle: endpoint(s.importGroup)},
 		{service: gsvc, command: "get_group_info", handle: endpoint(s.groupInfo)},
@@ -36,14 +36,14 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "get_group_muted_account", handle: endpoint(s.mutedAccounts)},
 		{service: gsvc, command: "get_group_shutted_uin", handle: endpoint(s.shuttedUins)}, // its older name
 		{service: gsvc, command: "change_group_owner", handle: endpoint(s.changeGroupOwner)},
-		// Community topics: the seed (modify_topic) and spec §5.
+		// Community topics (import_topic at both services: docs/decisions.md, 2).
 		{service: msvc, command: "create_topic", handle: endpoint(s.createTopic)},
 		{service: msvc, command: "get_topic", handle: endpoint(s.getTopic)},
 		{service: msvc, command: "modify_topic", handle: endpoint(s.modifyTopic)},
 		{service: msvc, command: "destroy_topic", handle: endpoint(s.destroyTopic)},
 		{service: msvc, command: "import_topic", handle: endpoint(s.importTopic)},
 		{service: gsvc, command: "import_topic", handle: endpoint(s.importTopic)},
-		// Permission groups: the seed (set_topic_permission_group) and spec §6.
+		// Permission groups and their topic permissions.
 		{service: gsvc, command: "create_permission_group", handle: endpoint(s.createPermGroup)},
 		{service: gsvc, command: "destroy_permission_group", handle: endpoint(s.destroyPermGroup)},
 		{service: gsvc, command: "modify_permission_group", handle: endpoint(s.modifyPermGroup)},
@@ -55,13 +55,13 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "set_topic_permission_group", handle: endpoint(s.setTopicPermGroup)},
 		{service: gsvc, command: "delete_topic_permission_group", handle: endpoint(s.deleteTopicPermGroup)},
 		{service: gsvc, command: "get_topic_permission_group", handle: endpoint(s.getTopicPermGroup)},
-		// Group and topic messages: spec §8.
+		// Group and topic messages.
 		{service: gsvc, command: "send_group_msg", handle: endpoint(s.sendGroupMsg)},
 		{service: gsvc, command: "group_msg_get_simple", handle: endpoint(s.groupMsgGetSimple)},
 		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
 		{service: gsvc, command: "import_group_msg", handle: endpoint(s.importGroupMsg)},
 		{service: gsvc, command: "send_group_system_notification", handle: endpoint(s.sendGroupSystemNotification)},
-		// One-to-one messages: core.md §5.
+		// One-to-one messages.
 		{service: "openim", command: "sendmsg", rate: 200, handle: endpoint(s.sendMsg)},
 		{service: "openim", command: "batchsendmsg", rate: 200, handle: endpoint(s.batchSendMsg)},
 		{service: "openim", command: "importmsg", rate: 200, handle: endpoint(s.importMsg)},

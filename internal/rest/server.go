@@ -219,8 +219,9 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// authenticate runs the gateway checks of shared/spec/README.md decision 13
-// up to the admin check.
+// authenticate runs the gateway checks in the hosted order (docs/decisions.md,
+// 13) up to the admin check: sdkappid present and known, identifier
+// present, UserSig valid and not revoked, identifier an App admin.
 func (s *Server) authenticate(ctx context.Context, q query, call *Call) *apierr.Error {
 	if !q.hasAppID || q.sdkappid == "" {
 		return apierr.New(apierr.NoSDKAppID, "sdkappid is missing from the URL")

@@ -7,8 +7,8 @@ import (
 )
 
 // UserID is a UserID in a request body. It is a JSON string; a JSON integer
-// is accepted too and read as its decimal text (the seed documents type
-// From_Account as uint64).
+// is accepted too and read as its decimal text (some hosted pages type
+// From_Account as an integer; docs/decisions.md, 4).
 type UserID string
 
 // UnmarshalJSON accepts a string or a non-negative integer.

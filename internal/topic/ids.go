@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Limits of topics (shared/spec/README.md decision 6 and the seed document),
-// lengths in UTF-8 bytes.
+// Limits of topics, lengths in UTF-8 bytes: modify_topic's field limits, and
+// Hearth's own counts where the pages give none (docs/decisions.md, 6).
 const (
 	MaxTopicsPerCommunity = 1000
 	MaxTopicIDs           = 100 // TopicIdList of get_topic and destroy_topic

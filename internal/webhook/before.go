@@ -168,7 +168,7 @@ func (w *Webhooks) verdict(command string, r reply) (hook.Reply, error) {
 	}
 	w.metrics.before.WithLabelValues(command, "vetoed").Inc()
 	info := r.ErrorInfo
-	if !c2c && code >= 10100 && code <= 10200 || c2c && code >= 120001 && code <= 130000 {
+	if !c2c && code >= apierr.AppGroupCodeMin && code <= apierr.AppGroupCodeMax || c2c && code >= apierr.AppC2CCodeMin && code <= apierr.AppC2CCodeMax {
 		if info == "" {
 			info = "rejected by the app backend"
 		}

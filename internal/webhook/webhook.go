@@ -3,7 +3,7 @@
 // open), and the after-callbacks, queued in the store's durable outbox in
 // the request that caused them and delivered in the background with retries
 // until the receiver answers HTTP 200. The wire format is the hosted
-// service's (../shared/spec/core.md §6): a POST of a JSON body to the
+// service's: a POST of a JSON body to the
 // configured URL with SdkAppid, CallbackCommand, contenttype, ClientIP and
 // OptPlatform in the query, and Sign and RequestTime when a token is set.
 package webhook

@@ -3,13 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ account.Store = (*DB)(nil)
@@ -57,7 +56,7 @@ func (db *DB) ImportAccounts(ctx context.Context, accounts []account.Import, cre
 // each ID once. Each account leaves its groups first: their member_num drops
 // by one, and a group it owned is left without an owner.
 func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (deleted []string, err error) {
-	ids = unique(ids)
+	ids = record.Unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -119,7 +118,7 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (delet
 func (db *DB) ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error) {
 	exist := make(map[string]bool, len(ids))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(unique(ids), maxIDsPerQuery) {
+		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
 			rows, err := tx.QueryContext(ctx,
 				`SELECT user_id FROM accounts WHERE user_id IN (`+params(len(chunk))+`)`, anys(chunk)...)
 			if err != nil {
@@ -143,10 +142,8 @@ func (db *DB) ExistingAccounts(ctx context.Context, ids []string) (map[string]bo
 func (db *DB) AccountCreatedAt(ctx context.Context, id string) (int64, error) {
 	var t int64
 	err := db.read.QueryRowContext(ctx, `SELECT created_at FROM accounts WHERE user_id = ?`, id).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = account.ErrNotFound
-	}
 	if err != nil {
+		err = record.NoRows(err, account.ErrNotFound)
 		return 0, fmt.Errorf("sqlite: account created at %q: %w", id, err)
 	}
 	return t, nil
@@ -183,11 +180,8 @@ func (db *DB) SetProfile(ctx context.Context, id string, items []account.Profile
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE user_id = ?`, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return account.ErrNotFound
-		}
 		if err != nil || len(items) == 0 {
-			return err
+			return record.NoRows(err, account.ErrNotFound)
 		}
 		upsertItem, err := prepareUpsertItem(ctx, tx)
 		if err != nil {
@@ -206,13 +200,13 @@ func (db *DB) SetProfile(ctx context.Context, id string, items []account.Profile
 // An existing account with no matching items is present with no Items.
 func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map[string]account.Profile, error) {
 	profiles := make(map[string]account.Profile, len(ids))
-	tags = unique(tags)
+	tags = record.Unique(tags)
 	tagFilter := ""
 	if len(tags) > 0 {
 		tagFilter = ` AND p.tag IN (` + params(len(tags)) + `)`
 	}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(unique(ids), maxIDsPerQuery) {
+		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
 			query := `SELECT a.user_id, p.tag, p.value
 				FROM accounts a LEFT JOIN profile_items p ON p.user_id = a.user_id` + tagFilter + `
 				WHERE a.user_id IN (` + params(len(chunk)) + `)
@@ -222,19 +216,11 @@ func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map
 				return err
 			}
 			err = eachRow(rows, func() error {
-				var (
-					id         string
-					tag, value sql.NullString
-				)
-				if err := rows.Scan(&id, &tag, &value); err != nil {
+				var r record.ProfileRow
+				if err := rows.Scan(r.Dest()...); err != nil {
 					return err
 				}
-				p := profiles[id]
-				p.UserID = id
-				if tag.Valid {
-					p.Items = append(p.Items, account.ProfileItem{Tag: tag.String, Value: json.RawMessage(value.String)})
-				}
-				profiles[id] = p
+				r.AddTo(profiles)
 				return nil
 			})
 			if err != nil {
@@ -288,17 +274,4 @@ func anys(ss []string) []any {
 		a[i] = s
 	}
 	return a
-}
-
-// unique returns ss without repeats, in first-seen order.
-func unique(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -3,22 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ message.C2CStore = (*DB)(nil)
 
-// c2cColumns are the columns of c2c_messages in the order of c2cRow
-// (peer_lo, peer_hi and dedupe_key, written only, come in c2cArgs).
-var c2cColumns = []string{"from_account", "to_account", "msg_seq", "random", "time", "msg_key", "msg_id",
-	"body", "cloud_custom_data", "recalled"}
-
-// selectC2C selects c2cColumns from c2c_messages as m.
-var selectC2C = `SELECT ` + columns("m", c2cColumns) + ` FROM c2c_messages m`
+// selectC2C selects record.C2CColumns from c2c_messages as m.
+var selectC2C = `SELECT ` + record.Columns("m", record.C2CColumns) + ` FROM c2c_messages m`
 
 // c2cDedupeQuery selects the first message of conversation (?, ?) stored
 // with key ? at or after time ?, found by the index c2c_messages_dedupe.
@@ -27,8 +21,8 @@ var c2cDedupeQuery = selectC2C + ` INDEXED BY c2c_messages_dedupe
 	ORDER BY m.time, m.id LIMIT 1`
 
 // insertC2C inserts the message of c2cArgs.
-var insertC2C = `INSERT INTO c2c_messages (peer_lo, peer_hi, ` + columns("", c2cColumns) + `, dedupe_key)
-	VALUES (` + params(len(c2cColumns)+3) + `)`
+var insertC2C = `INSERT INTO c2c_messages (peer_lo, peer_hi, ` + record.Columns("", record.C2CColumns) + `, dedupe_key)
+	VALUES (` + params(len(record.C2CColumns)+3) + `)`
 
 // c2cHistoryQuery selects the messages of conversation (?, ?) with ? <=
 // time <= ?, newest first by (time, id), at most ? of them.
@@ -51,54 +45,12 @@ var c2cHistoryBeforeQuery = selectC2C + ` WHERE m.peer_lo = ? AND m.peer_hi = ? 
 // recallC2C marks the messages (from ?, to ?, key ?) recalled.
 const recallC2C = `UPDATE c2c_messages SET recalled = 1 WHERE from_account = ? AND to_account = ? AND msg_key = ?`
 
-// peers returns a and b in byte order: their conversation.
-func peers(a, b string) (lo, hi string) {
-	if b < a {
-		return b, a
-	}
-	return a, b
-}
-
-// c2cArgs returns the conversation of m, m's values for c2cColumns, then
-// dedupeKey (NULL when empty). Body is bound as text: a []byte would be a
-// BLOB, which the STRICT TEXT column refuses.
-func c2cArgs(m message.C2CMessage, dedupeKey string) []any {
-	lo, hi := peers(m.From, m.To)
-	key := sql.NullString{String: dedupeKey, Valid: dedupeKey != ""}
-	return []any{lo, hi, m.From, m.To, int64(m.Seq), int64(m.Random), m.Time, m.Key, m.ID,
-		string(m.Body), m.CloudCustomData, m.Recalled, key}
-}
-
-// c2cRow receives one row of c2cColumns.
-type c2cRow struct {
-	m           message.C2CMessage
-	seq, random int64
-	body        string
-}
-
-// dest returns the Scan destinations for c2cColumns.
-func (r *c2cRow) dest() []any {
-	m := &r.m
-	return []any{&m.From, &m.To, &r.seq, &r.random, &m.Time, &m.Key, &m.ID,
-		&r.body, &m.CloudCustomData, &m.Recalled}
-}
-
-// message returns the message scanned into r.
-func (r *c2cRow) message() message.C2CMessage {
-	m := r.m
-	m.Seq, m.Random = uint32(r.seq), uint32(r.random)
-	if r.body != "" {
-		m.Body = []byte(r.body)
-	}
-	return m
-}
-
 // AppendC2C implements [message.C2CStore] in one write transaction, with
 // statements prepared once: the de-duplication lookup (when dedupeKey is
 // set) and the insert. The single writer serialises senders, so a retried
 // send cannot slip in twice.
 func (db *DB) AppendC2C(ctx context.Context, m message.C2CMessage, dedupeKey string, dedupeSince int64) (message.C2CMessage, bool, error) {
-	lo, hi := peers(m.From, m.To)
+	lo, hi := record.Peers(m.From, m.To)
 	var (
 		found message.C2CMessage
 		dup   bool
@@ -107,17 +59,17 @@ func (db *DB) AppendC2C(ctx context.Context, m message.C2CMessage, dedupeKey str
 	if err == nil {
 		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			if dedupeKey != "" {
-				var r c2cRow
-				err := tx.StmtContext(ctx, stmts[0]).QueryRowContext(ctx, lo, hi, dedupeKey, dedupeSince).Scan(r.dest()...)
+				var r record.C2CRow
+				err := tx.StmtContext(ctx, stmts[0]).QueryRowContext(ctx, lo, hi, dedupeKey, dedupeSince).Scan(r.Dest()...)
 				if err == nil {
-					found, dup = r.message(), true
+					found, dup = r.Message(), true
 					return nil
 				}
-				if !errors.Is(err, sql.ErrNoRows) {
+				if err := record.NoRows(err, nil); err != nil {
 					return err
 				}
 			}
-			_, err := tx.StmtContext(ctx, stmts[1]).ExecContext(ctx, c2cArgs(m, dedupeKey)...)
+			_, err := tx.StmtContext(ctx, stmts[1]).ExecContext(ctx, record.C2CArgs(m, dedupeKey)...)
 			return err
 		})
 	}
@@ -135,11 +87,8 @@ func (db *DB) AppendC2C(ctx context.Context, m message.C2CMessage, dedupeKey str
 // limit <= 0 no limit. A beforeKey that no message of the conversation has
 // gives no messages; when several have it, the oldest is the anchor.
 func (db *DB) C2CMessages(ctx context.Context, a, b string, minTime, maxTime int64, beforeKey string, limit int) ([]message.C2CMessage, error) {
-	lo, hi := peers(a, b)
-	upTo := int64(math.MaxInt64)
-	if maxTime != 0 {
-		upTo = maxTime
-	}
+	lo, hi := record.Peers(a, b)
+	upTo := record.TimeUpTo(maxTime)
 	n := int64(-1) // SQLite: a negative LIMIT is none
 	if limit > 0 {
 		n = int64(limit)
@@ -153,12 +102,7 @@ func (db *DB) C2CMessages(ctx context.Context, a, b string, minTime, maxTime int
 	if err == nil {
 		var rows *sql.Rows
 		if rows, err = stmt.QueryContext(ctx, args...); err == nil {
-			err = eachRow(rows, func() error {
-				var r c2cRow
-				err := rows.Scan(r.dest()...)
-				msgs = append(msgs, r.message())
-				return err
-			})
+			msgs, err = collect(rows, (*record.C2CRow).Dest, noErr((*record.C2CRow).Message))
 		}
 	}
 	if err != nil {

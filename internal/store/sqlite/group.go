@@ -3,77 +3,27 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ group.Store = (*DB)(nil)
 
-// groupColumns are the columns of groups in the order of groupArgs and
-// scanGroup.
-var groupColumns = []string{"id", "type", "name", "introduction", "notification", "face_url", "owner",
-	"create_time", "info_seq", "last_info_time", "last_msg_time", "next_msg_seq", "member_num",
-	"max_member_num", "apply_join_option", "invite_join_option", "mute_all_member", "support_topic",
-	"enable_permission", "default_permission", "history_msg_before_join", "app_defined_data"}
+// selectGroup selects record.GroupColumns from groups as g.
+var selectGroup = `SELECT ` + record.Columns("g", record.GroupColumns) + ` FROM groups g`
 
-// selectGroup selects groupColumns from groups as g.
-var selectGroup = `SELECT ` + columns("g", groupColumns) + ` FROM groups g`
-
-// groupArgs returns g's values for groupColumns. Unsigned integers are stored
-// as the signed integers with the same bits, which converts back losslessly.
-func groupArgs(g group.Group) []any {
-	var owner sql.NullString
-	if g.Owner != "" {
-		owner = sql.NullString{String: g.Owner, Valid: true}
-	}
-	return []any{g.ID, string(g.Type), g.Name, g.Introduction, g.Notification, g.FaceURL, owner,
-		g.CreateTime, int64(g.InfoSeq), g.LastInfoTime, g.LastMsgTime, int64(g.NextMsgSeq), g.MemberNum,
-		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, g.SupportTopic,
-		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, group.EncodeAppData(g.AppDefinedData)}
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// groupRow receives one row of groupColumns.
-type groupRow struct {
-	g                       group.Group
-	owner                   sql.NullString
-	infoSeq, nextSeq, perms int64
-	data                    string
-}
-
-// dest returns the Scan destinations for groupColumns.
-func (r *groupRow) dest() []any {
-	g := &r.g
-	return []any{&g.ID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &r.owner,
-		&g.CreateTime, &r.infoSeq, &g.LastInfoTime, &g.LastMsgTime, &r.nextSeq, &g.MemberNum,
-		&g.MaxMemberNum, &g.ApplyJoinOption, &g.InviteJoinOption, &g.MuteAllMember, &g.SupportTopic,
-		&g.EnablePermission, &r.perms, &g.HistoryMsgBeforeJoin, &r.data}
-}
-
-// group returns the group scanned into r.
-func (r *groupRow) group() (group.Group, error) {
-	g := r.g
-	g.Owner = r.owner.String
-	g.InfoSeq, g.NextMsgSeq, g.DefaultPermission = uint64(r.infoSeq), uint64(r.nextSeq), uint64(r.perms)
-	var err error
-	g.AppDefinedData, err = group.DecodeAppData(r.data)
-	return g, err
-}
-
-// scanGroup reads one row of groupColumns.
-func scanGroup(s scanner) (group.Group, error) {
-	var r groupRow
-	if err := s.Scan(r.dest()...); err != nil {
+// scanGroup reads one row of record.GroupColumns from a *sql.Row or
+// *sql.Rows.
+func scanGroup(s interface{ Scan(dest ...any) error }) (group.Group, error) {
+	var r record.GroupRow
+	if err := s.Scan(r.Dest()...); err != nil {
 		return group.Group{}, err
 	}
-	return r.group()
+	return r.Group()
 }
 
 // CreateGroup implements [group.Store]. Repeated UserIDs in members count
@@ -82,14 +32,14 @@ func scanGroup(s scanner) (group.Group, error) {
 // account fails the call with an error wrapping [account.ErrNotFound].
 func (db *DB) CreateGroup(ctx context.Context, g group.Group, members []group.Member) error {
 	members = group.NormalizeMembers(g.ID, members)
-	if g.Owner != "" && !hasMember(members, g.Owner) {
+	if g.Owner != "" && !record.HasMember(members, g.Owner) {
 		return fmt.Errorf("sqlite: create group %q: owner %q is not among the members", g.ID, g.Owner)
 	}
 	g.MemberNum = len(members)
 	g.AppDefinedData = group.MergeAppData(nil, g.AppDefinedData)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO groups (`+columns("", groupColumns)+`)
-			VALUES (`+params(len(groupColumns))+`)`, groupArgs(g)...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO groups (`+record.Columns("", record.GroupColumns)+`)
+			VALUES (`+params(len(record.GroupColumns))+`)`, record.GroupArgs(g)...)
 		if isUnique(err) {
 			return group.ErrExists
 		}
@@ -121,21 +71,18 @@ func (db *DB) GetGroup(ctx context.Context, id string) (group.Group, error) {
 	return g, nil
 }
 
-// scanOneGroup reads a row of groupColumns; group.ErrNotFound when there is
+// scanOneGroup reads a row of record.GroupColumns; group.ErrNotFound when there is
 // none.
 func scanOneGroup(row *sql.Row) (group.Group, error) {
 	g, err := scanGroup(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = group.ErrNotFound
-	}
-	return g, err
+	return g, record.NoRows(err, group.ErrNotFound)
 }
 
 // GetGroups implements [group.Store].
 func (db *DB) GetGroups(ctx context.Context, ids []string) (map[string]group.Group, error) {
 	groups := make(map[string]group.Group, len(ids))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(unique(ids), maxIDsPerQuery) {
+		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
 			rows, err := tx.QueryContext(ctx, selectGroup+` WHERE g.id IN (`+params(len(chunk))+`)`, anys(chunk)...)
 			if err != nil {
 				return err
@@ -230,9 +177,7 @@ func (db *DB) ListGroups(ctx context.Context, typ group.Type, cursor uint64, lim
 		if err != nil {
 			return err
 		}
-		if limit > 0 && len(ids) > limit {
-			ids, next = ids[:limit], uint64(seqs[limit-1])
-		}
+		ids, next = record.Page(ids, seqs, limit)
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE true`+filter, args...).Scan(&total)
 	})
 	if err != nil {
@@ -248,11 +193,8 @@ func (db *DB) ChangeOwner(ctx context.Context, groupID, newOwner string) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var owner sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT owner FROM groups WHERE id = ?`, groupID).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			return group.ErrNotFound
-		}
 		if err != nil {
-			return err
+			return record.NoRows(err, group.ErrNotFound)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE group_members SET role = 'Owner'
 			WHERE group_id = ? AND user_id = ?`, groupID, newOwner)
@@ -295,7 +237,7 @@ func (db *DB) JoinedGroups(ctx context.Context, userID string, q group.JoinedQue
 		total  int
 	)
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+columns("g", groupColumns)+`, `+columns("m", memberColumns)+`
+		rows, err := tx.QueryContext(ctx, `SELECT `+record.Columns("g", record.GroupColumns)+`, `+record.Columns("m", record.MemberColumns)+`
 			FROM group_members m JOIN groups g ON g.id = m.group_id
 			WHERE m.user_id = ?`+filter+`
 			ORDER BY m.join_time DESC, m.group_id LIMIT ? OFFSET ?`, append(args, limit, q.Offset)...)
@@ -304,18 +246,14 @@ func (db *DB) JoinedGroups(ctx context.Context, userID string, q group.JoinedQue
 		}
 		err = eachRow(rows, func() error {
 			var (
-				gr groupRow
-				mr memberRow
+				gr record.GroupRow
+				mr record.MemberRow
 			)
-			if err := rows.Scan(append(gr.dest(), mr.dest()...)...); err != nil {
+			if err := rows.Scan(record.JoinedDest(&gr, &mr)...); err != nil {
 				return err
 			}
-			g, err := gr.group()
-			if err != nil {
-				return err
-			}
-			m, err := mr.member()
-			joined = append(joined, group.Joined{Group: g, Member: m})
+			j, err := record.Joined(&gr, &mr)
+			joined = append(joined, j)
 			return err
 		})
 		if err != nil {
@@ -328,27 +266,4 @@ func (db *DB) JoinedGroups(ctx context.Context, userID string, q group.JoinedQue
 		return nil, 0, fmt.Errorf("sqlite: groups joined by %q: %w", userID, err)
 	}
 	return joined, total, nil
-}
-
-// eachRow calls fn for each row of rows and closes them.
-func eachRow(rows *sql.Rows, fn func() error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(); err != nil {
-			return err
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	return rows.Err()
-}
-
-// columns returns names comma-separated, each prefixed with alias and a dot
-// unless alias is "".
-func columns(alias string, names []string) string {
-	if alias == "" {
-		return strings.Join(names, ", ")
-	}
-	return alias + "." + strings.Join(names, ", "+alias+".")
 }

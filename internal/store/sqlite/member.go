@@ -3,49 +3,26 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-// memberColumns are the columns of group_members in the order of
-// insertMembers and memberRow.
-var memberColumns = []string{"group_id", "user_id", "role", "join_time", "msg_seq", "msg_flag",
-	"last_send_msg_time", "mute_until", "name_card", "app_defined_data"}
+// selectMember selects record.MemberColumns from group_members as m.
+var selectMember = `SELECT ` + record.Columns("m", record.MemberColumns) + ` FROM group_members m`
 
-// selectMember selects memberColumns from group_members as m.
-var selectMember = `SELECT ` + columns("m", memberColumns) + ` FROM group_members m`
+// memberDest and member scan rows of record.MemberColumns.
+var (
+	memberDest = (*record.MemberRow).Dest
+	member     = (*record.MemberRow).Member
+)
 
 // selectMemberStaff is selectMember through the index of owners and admins;
 // the query must say m.role <> 'Member'.
 var selectMemberStaff = selectMember + ` INDEXED BY group_members_staff`
-
-// memberRow receives one row of memberColumns.
-type memberRow struct {
-	m      group.Member
-	msgSeq int64
-	data   string
-}
-
-// dest returns the Scan destinations for memberColumns.
-func (r *memberRow) dest() []any {
-	m := &r.m
-	return []any{&m.GroupID, &m.UserID, &m.Role, &m.JoinTime, &r.msgSeq, &m.MsgFlag,
-		&m.LastSendMsgTime, &m.MuteUntil, &m.NameCard, &r.data}
-}
-
-// member returns the member scanned into r.
-func (r *memberRow) member() (group.Member, error) {
-	m := r.m
-	m.MsgSeq = uint64(r.msgSeq)
-	var err error
-	m.AppDefinedData, err = group.DecodeAppData(r.data)
-	return m, err
-}
 
 // insertMembers inserts members (from newMembers: GroupID set, each UserID
 // once) but those that are members already, and returns the UserIDs it
@@ -54,19 +31,15 @@ func (r *memberRow) member() (group.Member, error) {
 // order keeps the index inserts local. A member that is no account fails it
 // with an error wrapping account.ErrNotFound.
 func insertMembers(ctx context.Context, tx *sql.Tx, members []group.Member) (map[string]bool, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO group_members (`+columns("", memberColumns)+`)
-		VALUES (`+params(len(memberColumns))+`) ON CONFLICT (group_id, user_id) DO NOTHING`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO group_members (`+record.Columns("", record.MemberColumns)+`)
+		VALUES (`+params(len(record.MemberColumns))+`) ON CONFLICT (group_id, user_id) DO NOTHING`)
 	if err != nil {
 		return nil, err
 	}
 	defer ins.Close()
-	members = slices.SortedFunc(slices.Values(members), func(a, b group.Member) int {
-		return strings.Compare(a.UserID, b.UserID)
-	})
 	added := make(map[string]bool, len(members))
-	for _, m := range members {
-		res, err := ins.ExecContext(ctx, m.GroupID, m.UserID, string(m.Role), m.JoinTime, int64(m.MsgSeq),
-			m.MsgFlag, m.LastSendMsgTime, m.MuteUntil, m.NameCard, group.EncodeAppData(m.AppDefinedData))
+	for _, m := range record.SortedMembers(members) {
+		res, err := ins.ExecContext(ctx, record.MemberArgs(m)...)
 		if isForeignKey(err) {
 			return nil, fmt.Errorf("member %q is no account: %w", m.UserID, account.ErrNotFound)
 		}
@@ -93,30 +66,21 @@ func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Me
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var num int
 		err := tx.QueryRowContext(ctx, `SELECT member_num FROM groups WHERE id = ?`, groupID).Scan(&num)
-		if errors.Is(err, sql.ErrNoRows) {
-			return group.ErrNotFound
-		}
 		if err != nil {
-			return err
+			return record.NoRows(err, group.ErrNotFound)
 		}
 		added, err := insertMembers(ctx, tx, members)
 		if err != nil {
 			return err
 		}
 		if len(added) == 0 {
-			res.Already = userIDsOf(members)
+			res.Already = record.UserIDsOf(members)
 			return nil
 		}
 		if maxMembers > 0 && num+len(added) > maxMembers {
 			return fmt.Errorf("%d members and %d more exceed %d: %w", num, len(added), maxMembers, group.ErrFull)
 		}
-		for _, m := range members {
-			if added[m.UserID] {
-				res.Added = append(res.Added, m.UserID)
-			} else {
-				res.Already = append(res.Already, m.UserID)
-			}
-		}
+		res = record.AddResult(members, added)
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET member_num = member_num + ? WHERE id = ?`, len(added), groupID)
 		return err
 	})
@@ -134,7 +98,7 @@ const ownerIfMember = `CASE WHEN EXISTS (SELECT 1 FROM group_members
 // DeleteMembers implements [group.Store]. The result is in the order of
 // userIDs, each once. When the owner leaves, the group has no owner.
 func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []string) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	var deleted []string
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		gone := make(map[string]bool)
@@ -145,20 +109,14 @@ func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []strin
 			if err != nil {
 				return err
 			}
-			err = eachRow(rows, func() error {
-				var id string
-				err := rows.Scan(&id)
-				gone[id] = true
-				return err
-			})
-			if err != nil {
+			if err := collectIDs(rows, gone); err != nil {
 				return err
 			}
 		}
 		if len(gone) == 0 {
 			return nil
 		}
-		deleted = inOrder(userIDs, gone)
+		deleted = record.InOrder(userIDs, gone)
 		_, err := tx.ExecContext(ctx, `UPDATE groups SET member_num = member_num - ?, owner = `+ownerIfMember+`
 			WHERE id = ?`, len(gone), groupID)
 		return err
@@ -185,26 +143,22 @@ func (db *DB) GetMember(ctx context.Context, groupID, userID string) (group.Memb
 	return m, nil
 }
 
-// scanMember reads a row of memberColumns; group.ErrNoMember when there is
+// scanMember reads a row of record.MemberColumns; group.ErrNoMember when there is
 // none.
 func scanMember(row *sql.Row) (group.Member, error) {
-	var r memberRow
-	err := row.Scan(r.dest()...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return group.Member{}, group.ErrNoMember
+	var r record.MemberRow
+	if err := row.Scan(r.Dest()...); err != nil {
+		return group.Member{}, record.NoRows(err, group.ErrNoMember)
 	}
-	if err != nil {
-		return group.Member{}, err
-	}
-	return r.member()
+	return r.Member()
 }
 
 // GetMembers implements [group.Store].
 func (db *DB) GetMembers(ctx context.Context, groupID string, userIDs []string) (map[string]group.Member, error) {
 	members := make(map[string]group.Member, len(userIDs))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(unique(userIDs), maxIDsPerQuery) {
-			ms, err := queryMembers(ctx, tx, selectMember+` WHERE m.group_id = ? AND m.user_id IN (`+params(len(chunk))+`)`,
+		for chunk := range slices.Chunk(record.Unique(userIDs), maxIDsPerQuery) {
+			ms, err := queryAll(ctx, tx, memberDest, member, selectMember+` WHERE m.group_id = ? AND m.user_id IN (`+params(len(chunk))+`)`,
 				append([]any{groupID}, anys(chunk)...)...)
 			if err != nil {
 				return err
@@ -219,30 +173,6 @@ func (db *DB) GetMembers(ctx context.Context, groupID string, userIDs []string) 
 		return nil, fmt.Errorf("sqlite: get members of group %q: %w", groupID, err)
 	}
 	return members, nil
-}
-
-// rowsQuerier is a *sql.DB or *sql.Tx.
-type rowsQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// queryMembers runs a query selecting memberColumns and returns its rows.
-func queryMembers(ctx context.Context, q rowsQuerier, query string, args ...any) ([]group.Member, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	var members []group.Member
-	err = eachRow(rows, func() error {
-		var r memberRow
-		if err := rows.Scan(r.dest()...); err != nil {
-			return err
-		}
-		m, err := r.member()
-		members = append(members, m)
-		return err
-	})
-	return members, err
 }
 
 // ModifyMember implements [group.Store]. It does not touch groups.owner:
@@ -270,7 +200,7 @@ func (db *DB) ModifyMember(ctx context.Context, groupID, userID string, p group.
 // SetMuteUntil implements [group.Store]. The result is in the order of
 // userIDs, each once.
 func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string, until int64) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	set := make(map[string]bool, len(userIDs))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		for chunk := range slices.Chunk(userIDs, maxIDsPerQuery) {
@@ -280,13 +210,7 @@ func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string
 			if err != nil {
 				return err
 			}
-			err = eachRow(rows, func() error {
-				var id string
-				err := rows.Scan(&id)
-				set[id] = true
-				return err
-			})
-			if err != nil {
+			if err := collectIDs(rows, set); err != nil {
 				return err
 			}
 		}
@@ -295,7 +219,7 @@ func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: set mute of %d members of group %q: %w", len(userIDs), groupID, err)
 	}
-	return inOrder(userIDs, set), nil
+	return record.InOrder(userIDs, set), nil
 }
 
 // ListMembers implements [group.Store]. q.Limit 0 means no limit; a group
@@ -319,7 +243,7 @@ func (db *DB) ListMembers(ctx context.Context, groupID string, q group.MemberQue
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	members, err := queryMembers(ctx, db.read, from+where+` ORDER BY m.user_id LIMIT ? OFFSET ?`,
+	members, err := queryAll(ctx, db.read, memberDest, member, from+where+` ORDER BY m.user_id LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list members of group %q: %w", groupID, err)
@@ -331,7 +255,7 @@ func (db *DB) ListMembers(ctx context.Context, groupID string, q group.MemberQue
 // muted are few: they are read from their index, which SQLite without
 // statistics would pass over for the primary key.
 func (db *DB) MutedMembers(ctx context.Context, groupID string, now int64) ([]group.Member, error) {
-	members, err := queryMembers(ctx, db.read, selectMember+` INDEXED BY group_members_muted
+	members, err := queryAll(ctx, db.read, memberDest, member, selectMember+` INDEXED BY group_members_muted
 		WHERE m.group_id = ? AND m.mute_until <> 0 AND m.mute_until > ? ORDER BY m.user_id`, groupID, now)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: muted members of group %q: %w", groupID, err)

@@ -3,23 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ message.Store = (*DB)(nil)
 
-// messageColumns are the columns of group_messages in the order of
-// messageArgs and messageRow (dedupe_key, written only, comes last in
-// messageArgs).
-var messageColumns = []string{"group_id", "topic_id", "seq", "from_account", "random", "time", "priority",
-	"body", "cloud_custom_data", "recalled", "is_system"}
-
-// selectMessage selects messageColumns from group_messages as m.
-var selectMessage = `SELECT ` + columns("m", messageColumns) + ` FROM group_messages m`
+// selectMessage selects record.MessageColumns from group_messages as m.
+var selectMessage = `SELECT ` + record.Columns("m", record.MessageColumns) + ` FROM group_messages m`
 
 // dedupeQuery selects the first message of stream (?, ?) stored with key ?
 // at or after time ?, from the index alone up to that row.
@@ -28,8 +21,8 @@ var dedupeQuery = selectMessage + ` INDEXED BY group_messages_dedupe
 	ORDER BY m.time, m.seq LIMIT 1`
 
 // insertMessage inserts the message of messageArgs.
-var insertMessage = `INSERT INTO group_messages (` + columns("", messageColumns) + `, dedupe_key)
-	VALUES (` + params(len(messageColumns)+1) + `)`
+var insertMessage = `INSERT INTO group_messages (` + record.Columns("", record.MessageColumns) + `, dedupe_key)
+	VALUES (` + params(len(record.MessageColumns)+1) + `)`
 
 // Statements that take the next sequence of a stream and move it on:
 // nextGroupSeq of group ? (its own stream), nextTopicSeq of topic ? of
@@ -41,37 +34,12 @@ const (
 		WHERE group_id = ? AND id = ? RETURNING next_msg_seq - 1`
 )
 
-// messageArgs returns m's values for messageColumns, then dedupeKey (NULL
+// messageArgs returns m's values for record.MessageColumns, then dedupeKey (NULL
 // when empty). Body is bound as text: a []byte would be a BLOB, which the
 // STRICT TEXT column refuses.
 func messageArgs(m message.Message, dedupeKey string) []any {
-	key := sql.NullString{String: dedupeKey, Valid: dedupeKey != ""}
 	return []any{m.GroupID, m.TopicID, int64(m.Seq), m.From, int64(m.Random), m.Time, m.Priority,
-		string(m.Body), m.CloudCustomData, m.Recalled, m.System, key}
-}
-
-// messageRow receives one row of messageColumns.
-type messageRow struct {
-	m           message.Message
-	seq, random int64
-	body        string
-}
-
-// dest returns the Scan destinations for messageColumns.
-func (r *messageRow) dest() []any {
-	m := &r.m
-	return []any{&m.GroupID, &m.TopicID, &r.seq, &m.From, &r.random, &m.Time, &m.Priority,
-		&r.body, &m.CloudCustomData, &m.Recalled, &m.System}
-}
-
-// message returns the message scanned into r.
-func (r *messageRow) message() message.Message {
-	m := r.m
-	m.Seq, m.Random = uint64(r.seq), uint32(r.random)
-	if r.body != "" {
-		m.Body = []byte(r.body)
-	}
-	return m
+		string(m.Body), m.CloudCustomData, m.Recalled, m.System, record.NullString(dedupeKey)}
 }
 
 // AppendGroupMessage implements [message.Store] in one write transaction,
@@ -89,21 +57,19 @@ func (db *DB) AppendGroupMessage(ctx context.Context, m message.Message, dedupeK
 	if err == nil {
 		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			if dedupeKey != "" {
-				var r messageRow
-				err := tx.StmtContext(ctx, stmts[0]).QueryRowContext(ctx, m.GroupID, m.TopicID, dedupeKey, dedupeSince).Scan(r.dest()...)
+				var r record.MessageRow
+				err := tx.StmtContext(ctx, stmts[0]).QueryRowContext(ctx, m.GroupID, m.TopicID, dedupeKey, dedupeSince).Scan(r.Dest()...)
 				if err == nil {
-					m, dup = r.message(), true
+					m, dup = r.Message(), true
 					return nil
 				}
-				if !errors.Is(err, sql.ErrNoRows) {
+				if err := record.NoRows(err, nil); err != nil {
 					return err
 				}
 			}
 			var seq int64
-			if err := tx.StmtContext(ctx, stmts[1]).QueryRowContext(ctx, nextArgs...).Scan(&seq); errors.Is(err, sql.ErrNoRows) {
-				return message.ErrNoStream
-			} else if err != nil {
-				return err
+			if err := tx.StmtContext(ctx, stmts[1]).QueryRowContext(ctx, nextArgs...).Scan(&seq); err != nil {
+				return record.NoRows(err, message.ErrNoStream)
 			}
 			m.Seq = uint64(seq)
 			_, err := tx.StmtContext(ctx, stmts[2]).ExecContext(ctx, messageArgs(m, dedupeKey)...)
@@ -136,10 +102,6 @@ var historyQuery = selectMessage + ` WHERE m.group_id = ? AND m.topic_id = ? AND
 // GroupMessages implements [message.Store] with a statement prepared once.
 // limit <= 0 means no limit. A stream that does not exist has no messages.
 func (db *DB) GroupMessages(ctx context.Context, groupID, topicID string, maxSeq uint64, limit int) ([]message.Message, error) {
-	upTo := int64(math.MaxInt64)
-	if maxSeq != 0 && maxSeq < math.MaxInt64 {
-		upTo = int64(maxSeq)
-	}
 	n := int64(-1) // SQLite: a negative LIMIT is none
 	if limit > 0 {
 		n = int64(limit)
@@ -148,13 +110,8 @@ func (db *DB) GroupMessages(ctx context.Context, groupID, topicID string, maxSeq
 	stmt, err := db.readStmt(ctx, historyQuery)
 	if err == nil {
 		var rows *sql.Rows
-		if rows, err = stmt.QueryContext(ctx, groupID, topicID, upTo, n); err == nil {
-			err = eachRow(rows, func() error {
-				var r messageRow
-				err := rows.Scan(r.dest()...)
-				msgs = append(msgs, r.message())
-				return err
-			})
+		if rows, err = stmt.QueryContext(ctx, groupID, topicID, record.SeqUpTo(maxSeq), n); err == nil {
+			msgs, err = collect(rows, (*record.MessageRow).Dest, noErr((*record.MessageRow).Message))
 		}
 	}
 	if err != nil {

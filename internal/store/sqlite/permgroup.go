@@ -1,55 +1,30 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ permgroup.Store = (*DB)(nil)
 
-// permGroupColumns are the columns of perm_groups in the order of
-// permGroupArgs and, before the member count, permGroupRow.
-var permGroupColumns = []string{"group_id", "id", "name", "permission", "custom_string", "create_time"}
-
-// selectPermGroup selects permGroupColumns and the member count from
-// perm_groups as p. The count is not stored (see migration 0004), so that no
-// cascade can leave it wrong.
-var selectPermGroup = `SELECT ` + columns("p", permGroupColumns) + `, (SELECT count(*) FROM perm_group_members m
+// selectPermGroup selects record.PermGroupColumns and the member count from
+// perm_groups as p.
+var selectPermGroup = `SELECT ` + record.Columns("p", record.PermGroupColumns) + `, (SELECT count(*) FROM perm_group_members m
 	WHERE m.group_id = p.group_id AND m.perm_group_id = p.id) FROM perm_groups p`
+
+// permGroupDest and permGroupOf scan rows of selectPermGroup.
+var (
+	permGroupDest = (*record.PermGroupRow).Dest
+	permGroupOf   = noErr((*record.PermGroupRow).PermGroup)
+)
 
 // getPermGroupQuery selects permission group ? of community ?.
 var getPermGroupQuery = selectPermGroup + ` WHERE p.group_id = ? AND p.id = ?`
-
-// permGroupArgs returns pg's values for permGroupColumns. The permission is
-// stored as the signed integer with the same bits.
-func permGroupArgs(pg permgroup.PermGroup) []any {
-	return []any{pg.GroupID, pg.ID, pg.Name, int64(pg.Permission), pg.CustomString, pg.CreateTime}
-}
-
-// permGroupRow receives one row of selectPermGroup.
-type permGroupRow struct {
-	pg    permgroup.PermGroup
-	perms int64
-}
-
-// dest returns the Scan destinations for selectPermGroup.
-func (r *permGroupRow) dest() []any {
-	pg := &r.pg
-	return []any{&pg.GroupID, &pg.ID, &pg.Name, &r.perms, &pg.CustomString, &pg.CreateTime, &pg.MemberCount}
-}
-
-// permGroup returns the permission group scanned into r.
-func (r *permGroupRow) permGroup() permgroup.PermGroup {
-	pg := r.pg
-	pg.Permission = uint64(r.perms)
-	return pg
-}
 
 // CreatePermGroup implements [permgroup.Store]. maxGroups <= 0 means no
 // limit; pg.MemberCount is ignored. The checks go in the order ErrNoGroup,
@@ -60,17 +35,14 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 		var n int64
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM perm_groups WHERE group_id = ?1)
 			FROM groups WHERE id = ?1`, pg.GroupID).Scan(&n)
-		if errors.Is(err, sql.ErrNoRows) {
-			return permgroup.ErrNoGroup
-		}
 		if err != nil {
-			return err
+			return record.NoRows(err, permgroup.ErrNoGroup)
 		}
 		if maxGroups > 0 && n >= int64(maxGroups) {
 			return fmt.Errorf("the community has %d permission groups, the most it may have: %w", n, permgroup.ErrTooMany)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO perm_groups (`+columns("", permGroupColumns)+`)
-			VALUES (`+params(len(permGroupColumns))+`)`, permGroupArgs(pg)...)
+		_, err = tx.ExecContext(ctx, `INSERT INTO perm_groups (`+record.Columns("", record.PermGroupColumns)+`)
+			VALUES (`+params(len(record.PermGroupColumns))+`)`, record.PermGroupArgs(pg)...)
 		if isUnique(err) {
 			return permgroup.ErrExists
 		}
@@ -93,28 +65,21 @@ func (db *DB) DeletePermGroups(ctx context.Context, groupID string, ids []string
 // that p leaves nil is bound as NULL and kept by coalesce, then a read of
 // the result, in one transaction.
 func (db *DB) ModifyPermGroup(ctx context.Context, groupID, id string, p permgroup.Patch) (permgroup.PermGroup, error) {
-	var perms sql.Null[int64]
-	if p.Permission != nil {
-		perms = sql.Null[int64]{V: int64(*p.Permission), Valid: true}
-	}
-	var r permGroupRow
+	var r record.PermGroupRow
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE perm_groups SET name = coalesce(?, name),
 				permission = coalesce(?, permission), custom_string = coalesce(?, custom_string)
-			WHERE group_id = ? AND id = ?`, null(p.Name), perms, null(p.CustomString), groupID, id)
+			WHERE group_id = ? AND id = ?`, append(record.PermGroupPatchArgs(p), groupID, id)...)
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, getPermGroupQuery, groupID, id).Scan(r.dest()...)
-		if errors.Is(err, sql.ErrNoRows) {
-			return permgroup.ErrNotFound
-		}
-		return err
+		err = tx.QueryRowContext(ctx, getPermGroupQuery, groupID, id).Scan(r.Dest()...)
+		return record.NoRows(err, permgroup.ErrNotFound)
 	})
 	if err != nil {
 		return permgroup.PermGroup{}, fmt.Errorf("sqlite: modify permission group %q of group %q: %w", id, groupID, err)
 	}
-	return r.permGroup(), nil
+	return r.PermGroup(), nil
 }
 
 // GetPermGroups implements [permgroup.Store]. With ids, the permission
@@ -131,25 +96,24 @@ func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, a
 		if limit <= 0 {
 			limit = -1 // SQLite: no limit
 		}
-		pgs, err = queryPermGroups(ctx, db.read, selectPermGroup+` WHERE p.group_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+		pgs, err = queryAll(ctx, db.read, permGroupDest, permGroupOf, selectPermGroup+` WHERE p.group_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
 			groupID, after, limit)
 	case len(ids) == 1:
 		var stmt *sql.Stmt
 		if stmt, err = db.readStmt(ctx, getPermGroupQuery); err == nil {
-			var r permGroupRow
-			err = stmt.QueryRowContext(ctx, groupID, ids[0]).Scan(r.dest()...)
+			var r record.PermGroupRow
+			err = stmt.QueryRowContext(ctx, groupID, ids[0]).Scan(r.Dest()...)
 			if err == nil {
-				pgs = []permgroup.PermGroup{r.permGroup()}
-			} else if errors.Is(err, sql.ErrNoRows) {
-				err = nil
+				pgs = []permgroup.PermGroup{r.PermGroup()}
 			}
+			err = record.NoRows(err, nil)
 		}
 	default:
-		ids = unique(ids)
+		ids = record.Unique(ids)
 		var found []permgroup.PermGroup
 		err = db.readTx(ctx, func(tx *sql.Tx) error {
 			for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-				some, err := queryPermGroups(ctx, tx, selectPermGroup+` WHERE p.group_id = ? AND p.id IN (`+params(len(chunk))+`)`,
+				some, err := queryAll(ctx, tx, permGroupDest, permGroupOf, selectPermGroup+` WHERE p.group_id = ? AND p.id IN (`+params(len(chunk))+`)`,
 					append([]any{groupID}, anys(chunk)...)...)
 				if err != nil {
 					return err
@@ -158,28 +122,12 @@ func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, a
 			}
 			return nil
 		})
-		pgs = orderedBy(ids, found, func(pg permgroup.PermGroup) string { return pg.ID })
+		pgs = record.PermGroupsByID(ids, found)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get permission groups of group %q: %w", groupID, err)
 	}
 	return pgs, nil
-}
-
-// queryPermGroups runs a query like selectPermGroup and returns its rows.
-func queryPermGroups(ctx context.Context, q rowsQuerier, query string, args ...any) ([]permgroup.PermGroup, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	var pgs []permgroup.PermGroup
-	err = eachRow(rows, func() error {
-		var r permGroupRow
-		err := rows.Scan(r.dest()...)
-		pgs = append(pgs, r.permGroup())
-		return err
-	})
-	return pgs, err
 }
 
 // userGrantsQuery selects, for member ? of community ?, one row per topic
@@ -227,22 +175,6 @@ func (db *DB) UserGrants(ctx context.Context, groupID, userID string) ([]permgro
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: permission grants of %q in group %q: %w", userID, groupID, err)
 	}
-	slices.SortFunc(grants, func(a, b permgroup.Grant) int { return cmp.Compare(a.PermGroupID, b.PermGroupID) })
+	record.SortGrants(grants)
 	return grants, nil
-}
-
-// orderedBy returns the items of found whose key is in ids, in the order
-// of ids. ids must not repeat.
-func orderedBy[T any](ids []string, found []T, key func(T) string) []T {
-	byID := make(map[string]T, len(found))
-	for _, it := range found {
-		byID[key(it)] = it
-	}
-	var out []T
-	for _, id := range ids {
-		if it, ok := byID[id]; ok {
-			out = append(out, it)
-		}
-	}
-	return out
 }

@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 // permGroupExists returns permgroup.ErrNotFound when permission group id of
@@ -15,10 +15,7 @@ import (
 func permGroupExists(ctx context.Context, tx *sql.Tx, groupID, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM perm_groups WHERE group_id = ? AND id = ?`, groupID, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return permgroup.ErrNotFound
-	}
-	return err
+	return record.NoRows(err, permgroup.ErrNotFound)
 }
 
 // eachItem runs, in one write transaction and once permission group id of
@@ -65,10 +62,7 @@ func affected(res sql.Result, err error) (int64, error) {
 func exists(ctx context.Context, stmt *sql.Stmt, args ...any) (bool, error) {
 	var one int
 	err := stmt.QueryRowContext(ctx, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	return err == nil, record.NoRows(err, nil)
 }
 
 // AddPermGroupMembers implements [permgroup.Store] in one transaction, one
@@ -98,7 +92,7 @@ func (db *DB) AddPermGroupMembers(ctx context.Context, groupID, id string, userI
 // DeletePermGroupMembers implements [permgroup.Store]. The result is in the
 // order of userIDs, each once.
 func (db *DB) DeletePermGroupMembers(ctx context.Context, groupID, id string, userIDs []string) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	gone := make(map[string]bool, len(userIDs))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := permGroupExists(ctx, tx, groupID, id); err != nil {
@@ -120,7 +114,7 @@ func (db *DB) DeletePermGroupMembers(ctx context.Context, groupID, id string, us
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: delete %d members of permission group %q of group %q: %w", len(userIDs), id, groupID, err)
 	}
-	return inOrder(userIDs, gone), nil
+	return record.InOrder(userIDs, gone), nil
 }
 
 // ListPermGroupMembers implements [permgroup.Store] in one read
@@ -134,17 +128,10 @@ func (db *DB) ListPermGroupMembers(ctx context.Context, groupID, id, after strin
 		if err := permGroupExists(ctx, tx, groupID, id); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT user_id FROM perm_group_members
+		var err error
+		userIDs, err = queryAll(ctx, tx, scalarDest[string], deref[string], `SELECT user_id FROM perm_group_members
 			WHERE group_id = ? AND perm_group_id = ? AND user_id > ? ORDER BY user_id LIMIT ?`, groupID, id, after, limit)
-		if err != nil {
-			return err
-		}
-		return eachRow(rows, func() error {
-			var u string
-			err := rows.Scan(&u)
-			userIDs = append(userIDs, u)
-			return err
-		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list members of permission group %q of group %q: %w", id, groupID, err)

@@ -7,10 +7,17 @@ import (
 	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 // topicExistsQuery selects 1 when topic ? of community ? exists.
 const topicExistsQuery = `SELECT 1 FROM topics WHERE group_id = ? AND id = ?`
+
+// topicPermDest and topicPermOf scan rows of topic_id, permission.
+var (
+	topicPermDest = (*record.TopicPermRow).Dest
+	topicPermOf   = noErr((*record.TopicPermRow).TopicPerm)
+)
 
 // AddTopicPerms implements [permgroup.Store] in one transaction, one
 // prepared INSERT per item: a topic repeated in perms is ItemExists the
@@ -92,11 +99,11 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 		}
 		if topicIDs == nil {
 			var err error
-			perms, err = queryTopicPerms(ctx, tx, query+` ORDER BY topic_id`, groupID, id)
+			perms, err = queryAll(ctx, tx, topicPermDest, topicPermOf, query+` ORDER BY topic_id`, groupID, id)
 			return err
 		}
-		for chunk := range slices.Chunk(unique(topicIDs), maxIDsPerQuery) {
-			some, err := queryTopicPerms(ctx, tx, query+` AND topic_id IN (`+params(len(chunk))+`)`,
+		for chunk := range slices.Chunk(record.Unique(topicIDs), maxIDsPerQuery) {
+			some, err := queryAll(ctx, tx, topicPermDest, topicPermOf, query+` AND topic_id IN (`+params(len(chunk))+`)`,
 				append([]any{groupID, id}, anys(chunk)...)...)
 			if err != nil {
 				return err
@@ -109,28 +116,7 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 		return nil, fmt.Errorf("sqlite: get topic permissions of permission group %q of group %q: %w", id, groupID, err)
 	}
 	if topicIDs != nil {
-		perms = orderedBy(unique(topicIDs), perms, func(p permgroup.TopicPerm) string { return p.TopicID })
+		perms = record.TopicPermsByID(record.Unique(topicIDs), perms)
 	}
 	return perms, nil
-}
-
-// queryTopicPerms runs a query selecting topic_id and permission and
-// returns its rows.
-func queryTopicPerms(ctx context.Context, q rowsQuerier, query string, args ...any) ([]permgroup.TopicPerm, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	var perms []permgroup.TopicPerm
-	err = eachRow(rows, func() error {
-		var (
-			p    permgroup.TopicPerm
-			bits int64
-		)
-		err := rows.Scan(&p.TopicID, &bits)
-		p.Permission = uint64(bits)
-		perms = append(perms, p)
-		return err
-	})
-	return perms, err
 }

@@ -6,25 +6,22 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hearth-chat/hearth/internal/store/record"
 	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
 var _ webhook.Store = (*DB)(nil)
 
-// callbackColumns are the columns of webhook_outbox in the order of
-// callbackArgs and callbackDest.
-var callbackColumns = []string{"id", "command", "body", "client_ip", "platform", "created", "attempts", "due"}
-
 // Statements of the outbox.
 var (
 	// enqueueCallback inserts the callback of callbackArgs unless its ID is
 	// queued.
-	enqueueCallback = `INSERT INTO webhook_outbox (` + columns("", callbackColumns) + `)
-		VALUES (` + params(len(callbackColumns)) + `) ON CONFLICT DO NOTHING`
-	// claimableCallbacks selects callbackColumns of the callbacks due at ?
+	enqueueCallback = `INSERT INTO webhook_outbox (` + record.Columns("", record.CallbackColumns) + `)
+		VALUES (` + params(len(record.CallbackColumns)) + `) ON CONFLICT DO NOTHING`
+	// claimableCallbacks selects record.CallbackColumns of the callbacks due at ?
 	// (unix milliseconds), oldest due first, at most ? of them: a range of
 	// webhook_outbox_due.
-	claimableCallbacks = `SELECT ` + columns("", callbackColumns) + ` FROM webhook_outbox
+	claimableCallbacks = `SELECT ` + record.Columns("", record.CallbackColumns) + ` FROM webhook_outbox
 		WHERE due <= ? ORDER BY due, id LIMIT ?`
 	// claimCallbacks leases until ? the callbacks that claimableCallbacks
 	// (its arguments next) selects, counting an attempt for each. SQLite
@@ -39,19 +36,10 @@ const (
 	countCallbacks = `SELECT count(*) FROM webhook_outbox`
 )
 
-// callbackArgs returns cb's values for callbackColumns. Body is bound as a
-// non-nil []byte, a BLOB: a nil one would be NULL.
+// callbackArgs returns cb's values for record.CallbackColumns. Body is
+// bound as a []byte, a BLOB.
 func callbackArgs(cb webhook.Callback) []any {
-	body := cb.Body
-	if body == nil {
-		body = []byte{}
-	}
-	return []any{cb.ID, cb.Command, body, cb.ClientIP, cb.Platform, cb.Created, int64(cb.Attempts), cb.Due}
-}
-
-// callbackDest returns the Scan destinations of callbackColumns in cb.
-func callbackDest(cb *webhook.Callback) []any {
-	return []any{&cb.ID, &cb.Command, &cb.Body, &cb.ClientIP, &cb.Platform, &cb.Created, &cb.Attempts, &cb.Due}
+	return []any{cb.ID, cb.Command, record.CallbackBody(cb.Body), cb.ClientIP, cb.Platform, cb.Created, int64(cb.Attempts), cb.Due}
 }
 
 // EnqueueCallbacks implements [webhook.Store] in one write transaction with
@@ -97,17 +85,11 @@ func (db *DB) ClaimCallbacks(ctx context.Context, now time.Time, lease time.Dura
 	stmts, err := db.prepareWrites(ctx, claimableCallbacks, claimCallbacks)
 	if err == nil {
 		err = db.inTx(ctx, func(tx *sql.Tx) error {
-			cbs = cbs[:0]
 			rows, err := tx.StmtContext(ctx, stmts[0]).QueryContext(ctx, at, n)
 			if err != nil {
 				return err
 			}
-			if err := eachRow(rows, func() error {
-				var cb webhook.Callback
-				err := rows.Scan(callbackDest(&cb)...)
-				cbs = append(cbs, cb)
-				return err
-			}); err != nil {
+			if cbs, err = collect(rows, record.CallbackDest, deref[webhook.Callback]); err != nil {
 				return err
 			}
 			if len(cbs) == 0 {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ account.Store = (*DB)(nil)
@@ -92,7 +92,7 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (delet
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	sortedIDs := sorted(unique(ids))
+	sortedIDs := record.Sorted(record.Unique(ids))
 	var gone []string
 	err = db.batch(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT FROM groups
@@ -164,10 +164,8 @@ func (db *DB) ExistingAccounts(ctx context.Context, ids []string) (map[string]bo
 func (db *DB) AccountCreatedAt(ctx context.Context, id string) (int64, error) {
 	var t int64
 	err := db.pool.QueryRow(ctx, `SELECT created_at FROM accounts WHERE user_id = $1`, id).Scan(&t)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = account.ErrNotFound
-	}
 	if err != nil {
+		err = record.NoRows(err, account.ErrNotFound)
 		return 0, fmt.Errorf("postgres: account created at %q: %w", id, err)
 	}
 	return t, nil
@@ -240,17 +238,9 @@ func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map
 			ON p.user_id = a.user_id AND (cardinality($2::text[]) = 0 OR p.tag = ANY($2))
 		WHERE a.user_id = ANY($1)
 		ORDER BY a.user_id, p.tag`, ids, tags)
-	var (
-		id         string
-		tag, value *string
-	)
-	_, err := pgx.ForEachRow(rows, []any{&id, &tag, &value}, func() error {
-		p := profiles[id]
-		p.UserID = id
-		if tag != nil {
-			p.Items = append(p.Items, account.ProfileItem{Tag: *tag, Value: json.RawMessage(*value)})
-		}
-		profiles[id] = p
+	var r record.ProfileRow
+	_, err := pgx.ForEachRow(rows, r.Dest(), func() error {
+		r.AddTo(profiles)
 		return nil
 	})
 	if err != nil {

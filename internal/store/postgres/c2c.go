@@ -4,50 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ message.C2CStore = (*DB)(nil)
-
-// c2cColumns are the columns of c2c_messages in the order of c2cRow.
-var c2cColumns = []string{"from_account", "to_account", "msg_seq", "random", "time", "msg_key", "msg_id",
-	"body", "cloud_custom_data", "recalled"}
-
-// c2cRow receives one row of c2cColumns.
-type c2cRow struct {
-	m           message.C2CMessage
-	seq, random int64
-	body        string
-}
-
-// dest returns the Scan destinations for c2cColumns.
-func (r *c2cRow) dest() []any {
-	m := &r.m
-	return []any{&m.From, &m.To, &r.seq, &r.random, &m.Time, &m.Key, &m.ID,
-		&r.body, &m.CloudCustomData, &m.Recalled}
-}
-
-// message returns the message scanned into r.
-func (r *c2cRow) message() message.C2CMessage {
-	m := r.m
-	m.Seq, m.Random, m.Body = uint32(r.seq), uint32(r.random), nil
-	if r.body != "" {
-		m.Body = []byte(r.body)
-	}
-	return m
-}
-
-// peers returns a and b in byte order: their conversation.
-func peers(a, b string) (lo, hi string) {
-	if b < a {
-		return b, a
-	}
-	return a, b
-}
 
 // c2cLock takes the transaction-scoped advisory lock of conversation ($1,
 // $2), in the two-int4 key space (apart from the one-bigint key of the
@@ -58,17 +22,17 @@ const c2cLock = `SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`
 // appendC2C appends a message unless a duplicate exists. In order: dup
 // looks for a message of conversation ($1, $2) stored with key $13 at or
 // after $14; unless there is one, ins inserts the message. It returns one
-// row: whether it is a duplicate, then c2cColumns of the message found or
+// row: whether it is a duplicate, then record.C2CColumns of the message found or
 // stored.
 var appendC2C = `WITH dup AS (
-		SELECT ` + columns("", c2cColumns) + ` FROM c2c_messages
+		SELECT ` + record.Columns("", record.C2CColumns) + ` FROM c2c_messages
 		WHERE peer_lo = $1 AND peer_hi = $2 AND dedupe_key = $13 AND time >= $14
 		ORDER BY time, id LIMIT 1
 	), ins AS (
-		INSERT INTO c2c_messages (peer_lo, peer_hi, ` + columns("", c2cColumns) + `, dedupe_key)
+		INSERT INTO c2c_messages (peer_lo, peer_hi, ` + record.Columns("", record.C2CColumns) + `, dedupe_key)
 		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
 		WHERE NOT EXISTS (SELECT FROM dup)
-		RETURNING ` + columns("", c2cColumns) + `
+		RETURNING ` + record.Columns("", record.C2CColumns) + `
 	)
 	SELECT true, * FROM dup UNION ALL SELECT false, * FROM ins`
 
@@ -81,34 +45,26 @@ var appendC2C = `WITH dup AS (
 // the look for a duplicate then sees the message of a concurrent retry that
 // held the lock first (the lock is held until that retry commits).
 func (db *DB) AppendC2C(ctx context.Context, m message.C2CMessage, dedupeKey string, dedupeSince int64) (message.C2CMessage, bool, error) {
-	lo, hi := peers(m.From, m.To)
-	var key *string
-	if dedupeKey != "" {
-		key = &dedupeKey
-	}
 	var (
 		stored message.C2CMessage
 		dup    bool
 	)
 	err := db.batch(ctx, func(b *pgx.Batch) {
-		if key != nil {
-			b.Queue(c2cLock, lo, hi)
+		args := record.C2CArgs(m, dedupeKey)
+		if dedupeKey != "" {
+			b.Queue(c2cLock, args[0], args[1]) // the conversation
 		}
-		b.Queue(appendC2C, lo, hi, m.From, m.To, int64(m.Seq), int64(m.Random), m.Time, m.Key, m.ID,
-			string(m.Body), m.CloudCustomData, m.Recalled, key, dedupeSince)
+		b.Queue(appendC2C, append(args, dedupeSince)...)
 	}, func(br pgx.BatchResults) error {
-		if key != nil {
+		if dedupeKey != "" {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
 		}
-		var r c2cRow
-		err := br.QueryRow().Scan(append([]any{&dup}, r.dest()...)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errors.New("append returned no row")
-		}
-		stored = r.message()
-		return err
+		var r record.C2CRow
+		err := br.QueryRow().Scan(append([]any{&dup}, r.Dest()...)...)
+		stored = r.Message()
+		return record.NoRows(err, errors.New("append returned no row"))
 	})
 	if err != nil {
 		return message.C2CMessage{}, false, fmt.Errorf("postgres: append message from %q to %q: %w", m.From, m.To, err)
@@ -123,16 +79,13 @@ func (db *DB) AppendC2C(ctx context.Context, m message.C2CMessage, dedupeKey str
 // message of the conversation has gives no messages (the row comparison
 // with no row is NULL).
 func (db *DB) C2CMessages(ctx context.Context, a, b string, minTime, maxTime int64, beforeKey string, limit int) ([]message.C2CMessage, error) {
-	lo, hi := peers(a, b)
-	upTo := int64(math.MaxInt64)
-	if maxTime != 0 {
-		upTo = maxTime
-	}
+	lo, hi := record.Peers(a, b)
+	upTo := record.TimeUpTo(maxTime)
 	var n *int64 // LIMIT NULL is none
 	if limit > 0 {
 		n = new(int64(limit))
 	}
-	query := `SELECT ` + columns("m", c2cColumns) + ` FROM c2c_messages m
+	query := `SELECT ` + record.Columns("m", record.C2CColumns) + ` FROM c2c_messages m
 		WHERE m.peer_lo = $1 AND m.peer_hi = $2 AND m.time >= $3 AND m.time <= $4`
 	args := []any{lo, hi, minTime, upTo, n}
 	if beforeKey != "" {
@@ -144,14 +97,7 @@ func (db *DB) C2CMessages(ctx context.Context, a, b string, minTime, maxTime int
 	}
 	query += ` ORDER BY m.time DESC, m.id DESC LIMIT $5`
 	rows, _ := db.pool.Query(ctx, query, args...)
-	var (
-		r    c2cRow
-		msgs []message.C2CMessage
-	)
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		msgs = append(msgs, r.message())
-		return nil
-	})
+	msgs, err := collect(rows, (*record.C2CRow).Dest, noErr((*record.C2CRow).Message))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: messages between %q and %q: %w", a, b, err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -11,61 +10,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ group.Store = (*DB)(nil)
 
-// groupColumns are the columns of groups in the order of groupArgs and
-// groupRow.
-var groupColumns = []string{"id", "type", "name", "introduction", "notification", "face_url", "owner",
-	"create_time", "info_seq", "last_info_time", "last_msg_time", "next_msg_seq", "member_num",
-	"max_member_num", "apply_join_option", "invite_join_option", "mute_all_member", "support_topic",
-	"enable_permission", "default_permission", "history_msg_before_join", "app_defined_data"}
-
-// selectGroup selects groupColumns from groups as g.
-var selectGroup = `SELECT ` + columns("g", groupColumns) + ` FROM groups g`
-
-// groupArgs returns g's values for groupColumns. Unsigned integers are stored
-// as the signed integers with the same bits, which converts back losslessly.
-func groupArgs(g group.Group) []any {
-	var owner *string
-	if g.Owner != "" {
-		owner = &g.Owner
-	}
-	return []any{g.ID, string(g.Type), g.Name, g.Introduction, g.Notification, g.FaceURL, owner,
-		g.CreateTime, int64(g.InfoSeq), g.LastInfoTime, g.LastMsgTime, int64(g.NextMsgSeq), g.MemberNum,
-		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, g.SupportTopic,
-		g.EnablePermission, int64(g.DefaultPermission), g.HistoryMsgBeforeJoin, group.EncodeAppData(g.AppDefinedData)}
-}
-
-// groupRow receives one row of groupColumns.
-type groupRow struct {
-	g                       group.Group
-	owner                   *string
-	infoSeq, nextSeq, perms int64
-	data                    string
-}
-
-// dest returns the Scan destinations for groupColumns.
-func (r *groupRow) dest() []any {
-	g := &r.g
-	return []any{&g.ID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &r.owner,
-		&g.CreateTime, &r.infoSeq, &g.LastInfoTime, &g.LastMsgTime, &r.nextSeq, &g.MemberNum,
-		&g.MaxMemberNum, &g.ApplyJoinOption, &g.InviteJoinOption, &g.MuteAllMember, &g.SupportTopic,
-		&g.EnablePermission, &r.perms, &g.HistoryMsgBeforeJoin, &r.data}
-}
-
-// group returns the group scanned into r.
-func (r *groupRow) group() (group.Group, error) {
-	g := r.g
-	if r.owner != nil {
-		g.Owner = *r.owner
-	}
-	g.InfoSeq, g.NextMsgSeq, g.DefaultPermission = uint64(r.infoSeq), uint64(r.nextSeq), uint64(r.perms)
-	var err error
-	g.AppDefinedData, err = group.DecodeAppData(r.data)
-	return g, err
-}
+// selectGroup selects record.GroupColumns from groups as g.
+var selectGroup = `SELECT ` + record.Columns("g", record.GroupColumns) + ` FROM groups g`
 
 // CreateGroup implements [group.Store] in one round trip: the group and its
 // members in one batch. Repeated UserIDs in members count once (the first
@@ -74,14 +25,14 @@ func (r *groupRow) group() (group.Group, error) {
 // call with an error wrapping [account.ErrNotFound].
 func (db *DB) CreateGroup(ctx context.Context, g group.Group, members []group.Member) error {
 	members = group.NormalizeMembers(g.ID, members)
-	if g.Owner != "" && !hasMember(members, g.Owner) {
+	if g.Owner != "" && !record.HasMember(members, g.Owner) {
 		return fmt.Errorf("postgres: create group %q: owner %q is not among the members", g.ID, g.Owner)
 	}
 	g.MemberNum = len(members)
 	g.AppDefinedData = group.MergeAppData(nil, g.AppDefinedData)
 	err := db.sendBatch(ctx, func(b *pgx.Batch) {
-		b.Queue(`INSERT INTO groups (`+columns("", groupColumns)+`)
-			VALUES (`+placeholders(len(groupColumns))+`)`, groupArgs(g)...)
+		b.Queue(`INSERT INTO groups (`+record.Columns("", record.GroupColumns)+`)
+			VALUES (`+placeholders(len(record.GroupColumns))+`)`, record.GroupArgs(g)...)
 		if len(members) > 0 {
 			b.Queue(insertMembers, memberArrays(g.ID, members)...)
 		}
@@ -113,15 +64,11 @@ type rowQuerier interface {
 // getGroup reads group id through q, with the locking clause lock ("" or
 // " FOR UPDATE"); group.ErrNotFound when there is none.
 func getGroup(ctx context.Context, q rowQuerier, id, lock string) (group.Group, error) {
-	var r groupRow
-	err := q.QueryRow(ctx, selectGroup+` WHERE g.id = $1`+lock, id).Scan(r.dest()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return group.Group{}, group.ErrNotFound
+	var r record.GroupRow
+	if err := q.QueryRow(ctx, selectGroup+` WHERE g.id = $1`+lock, id).Scan(r.Dest()...); err != nil {
+		return group.Group{}, record.NoRows(err, group.ErrNotFound)
 	}
-	if err != nil {
-		return group.Group{}, err
-	}
-	return r.group()
+	return r.Group()
 }
 
 // GetGroups implements [group.Store] with one query.
@@ -131,9 +78,9 @@ func (db *DB) GetGroups(ctx context.Context, ids []string) (map[string]group.Gro
 		return groups, nil
 	}
 	rows, _ := db.pool.Query(ctx, selectGroup+` WHERE g.id = ANY($1)`, ids)
-	var r groupRow
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		g, err := r.group()
+	var r record.GroupRow
+	_, err := pgx.ForEachRow(rows, r.Dest(), func() error {
+		g, err := r.Group()
 		groups[g.ID] = g
 		return err
 	})
@@ -218,9 +165,7 @@ func (db *DB) ListGroups(ctx context.Context, typ group.Type, cursor uint64, lim
 		}); err != nil {
 			return err
 		}
-		if limit > 0 && len(ids) > limit {
-			ids, next = ids[:limit], uint64(seqs[limit-1])
-		}
+		ids, next = record.Page(ids, seqs, limit)
 		return br.QueryRow().Scan(&total)
 	})
 	if err != nil {
@@ -237,11 +182,8 @@ func (db *DB) ChangeOwner(ctx context.Context, groupID, newOwner string) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var owner *string
 		err := tx.QueryRow(ctx, `SELECT owner FROM groups WHERE id = $1 FOR UPDATE`, groupID).Scan(&owner)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return group.ErrNotFound
-		}
 		if err != nil {
-			return err
+			return record.NoRows(err, group.ErrNotFound)
 		}
 		tag, err := tx.Exec(ctx, `UPDATE group_members SET role = 'Owner'
 			WHERE group_id = $1 AND user_id = $2`, groupID, newOwner)
@@ -284,23 +226,19 @@ func (db *DB) JoinedGroups(ctx context.Context, userID string, q group.JoinedQue
 		total  int
 	)
 	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT `+columns("g", groupColumns)+`, `+columns("m", memberColumns)+list+`
+		b.Queue(`SELECT `+record.Columns("g", record.GroupColumns)+`, `+record.Columns("m", record.MemberColumns)+list+`
 			ORDER BY m.join_time DESC, m.group_id LIMIT $2 OFFSET $3`, listArgs...)
 		b.Queue(`SELECT count(*)`+count, countArgs...)
 	}, func(br pgx.BatchResults) error {
 		joined = nil
 		rows, _ := br.Query()
 		var (
-			gr groupRow
-			mr memberRow
+			gr record.GroupRow
+			mr record.MemberRow
 		)
-		if _, err := pgx.ForEachRow(rows, append(gr.dest(), mr.dest()...), func() error {
-			g, err := gr.group()
-			if err != nil {
-				return err
-			}
-			m, err := mr.member()
-			joined = append(joined, group.Joined{Group: g, Member: m})
+		if _, err := pgx.ForEachRow(rows, record.JoinedDest(&gr, &mr), func() error {
+			j, err := record.Joined(&gr, &mr)
+			joined = append(joined, j)
 			return err
 		}); err != nil {
 			return err
@@ -311,15 +249,6 @@ func (db *DB) JoinedGroups(ctx context.Context, userID string, q group.JoinedQue
 		return nil, 0, fmt.Errorf("postgres: groups joined by %q: %w", userID, err)
 	}
 	return joined, total, nil
-}
-
-// columns returns names comma-separated, each prefixed with alias and a dot
-// unless alias is "".
-func columns(alias string, names []string) string {
-	if alias == "" {
-		return strings.Join(names, ", ")
-	}
-	return alias + "." + strings.Join(names, ", "+alias+".")
 }
 
 // placeholders returns "$1, $2, …, $n".

@@ -4,50 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-// memberColumns are the columns of group_members in the order of
-// insertMembers and memberRow.
-var memberColumns = []string{"group_id", "user_id", "role", "join_time", "msg_seq", "msg_flag",
-	"last_send_msg_time", "mute_until", "name_card", "app_defined_data"}
-
-// selectMember selects memberColumns from group_members as m.
-var selectMember = `SELECT ` + columns("m", memberColumns) + ` FROM group_members m`
-
-// memberRow receives one row of memberColumns.
-type memberRow struct {
-	m      group.Member
-	msgSeq int64
-	data   string
-}
-
-// dest returns the Scan destinations for memberColumns.
-func (r *memberRow) dest() []any {
-	m := &r.m
-	return []any{&m.GroupID, &m.UserID, &m.Role, &m.JoinTime, &r.msgSeq, &m.MsgFlag,
-		&m.LastSendMsgTime, &m.MuteUntil, &m.NameCard, &r.data}
-}
-
-// member returns the member scanned into r.
-func (r *memberRow) member() (group.Member, error) {
-	m := r.m
-	m.MsgSeq = uint64(r.msgSeq)
-	var err error
-	m.AppDefinedData, err = group.DecodeAppData(r.data)
-	return m, err
-}
+// selectMember selects record.MemberColumns from group_members as m.
+var selectMember = `SELECT ` + record.Columns("m", record.MemberColumns) + ` FROM group_members m`
 
 // insertMembers inserts the members of group $1 from the parallel arrays
 // that memberArrays makes, in one statement.
-var insertMembers = `INSERT INTO group_members (` + columns("", memberColumns) + `)
+var insertMembers = `INSERT INTO group_members (` + record.Columns("", record.MemberColumns) + `)
 	SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
 		$7::bigint[], $8::bigint[], $9::text[], $10::text[])`
 
@@ -55,9 +26,7 @@ var insertMembers = `INSERT INTO group_members (` + columns("", memberColumns) +
 // newMembers), sorted by UserID so that the foreign key locks accounts in
 // the order DeleteAccounts deletes them.
 func memberArrays(groupID string, members []group.Member) []any {
-	members = slices.SortedFunc(slices.Values(members), func(a, b group.Member) int {
-		return strings.Compare(a.UserID, b.UserID)
-	})
+	members = record.SortedMembers(members)
 	n := len(members)
 	userIDs, roles, flags, cards, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	joins, seqs, sends, mutes := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
@@ -130,13 +99,7 @@ func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Me
 		for _, id := range added {
 			isAdded[id] = true
 		}
-		for _, m := range members {
-			if isAdded[m.UserID] {
-				res.Added = append(res.Added, m.UserID)
-			} else {
-				res.Already = append(res.Already, m.UserID)
-			}
-		}
+		res = record.AddResult(members, isAdded)
 		return nil
 	})
 	if err != nil {
@@ -150,7 +113,7 @@ func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Me
 // one statement. The result is in the order of userIDs, each once. When the
 // owner leaves, the group has no owner.
 func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []string) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
@@ -164,7 +127,7 @@ func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []strin
 					owner = CASE WHEN owner IN (SELECT user_id FROM d) THEN NULL ELSE owner END
 				WHERE id = $1 AND EXISTS (SELECT FROM d)
 			)
-			SELECT user_id FROM d`, groupID, sorted(userIDs))
+			SELECT user_id FROM d`, groupID, record.Sorted(userIDs))
 	}, func(br pgx.BatchResults) error {
 		clear(gone)
 		if _, err := br.Exec(); err != nil {
@@ -181,7 +144,7 @@ func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []strin
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d members of group %q: %w", len(userIDs), groupID, err)
 	}
-	return inOrder(userIDs, gone), nil
+	return record.InOrder(userIDs, gone), nil
 }
 
 // GetMember implements [group.Store] with one query.
@@ -196,15 +159,12 @@ func (db *DB) GetMember(ctx context.Context, groupID, userID string) (group.Memb
 // getMember reads one membership through q, with the locking clause lock
 // ("" or " FOR UPDATE"); group.ErrNoMember when there is none.
 func getMember(ctx context.Context, q rowQuerier, groupID, userID, lock string) (group.Member, error) {
-	var r memberRow
-	err := q.QueryRow(ctx, selectMember+` WHERE m.group_id = $1 AND m.user_id = $2`+lock, groupID, userID).Scan(r.dest()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return group.Member{}, group.ErrNoMember
-	}
+	var r record.MemberRow
+	err := q.QueryRow(ctx, selectMember+` WHERE m.group_id = $1 AND m.user_id = $2`+lock, groupID, userID).Scan(r.Dest()...)
 	if err != nil {
-		return group.Member{}, err
+		return group.Member{}, record.NoRows(err, group.ErrNoMember)
 	}
-	return r.member()
+	return r.Member()
 }
 
 // GetMembers implements [group.Store] with one query.
@@ -221,12 +181,12 @@ func (db *DB) GetMembers(ctx context.Context, groupID string, userIDs []string) 
 	return members, nil
 }
 
-// eachMember runs a query selecting memberColumns and calls fn for each row.
+// eachMember runs a query selecting record.MemberColumns and calls fn for each row.
 func (db *DB) eachMember(ctx context.Context, fn func(group.Member), query string, args ...any) error {
 	rows, _ := db.pool.Query(ctx, query, args...)
-	var r memberRow
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		m, err := r.member()
+	var r record.MemberRow
+	_, err := pgx.ForEachRow(rows, r.Dest(), func() error {
+		m, err := r.Member()
 		fn(m)
 		return err
 	})
@@ -259,7 +219,7 @@ func (db *DB) ModifyMember(ctx context.Context, groupID, userID string, p group.
 // SetMuteUntil implements [group.Store] with one statement. The result is
 // in the order of userIDs, each once.
 func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string, until int64) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
@@ -267,7 +227,7 @@ func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string
 	err := retry(ctx, func() error {
 		clear(set)
 		rows, _ := db.pool.Query(ctx, `UPDATE group_members SET mute_until = $3
-			WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id`, groupID, sorted(userIDs), until)
+			WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id`, groupID, record.Sorted(userIDs), until)
 		var id string
 		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
 			set[id] = true
@@ -278,7 +238,7 @@ func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string
 	if err != nil {
 		return nil, fmt.Errorf("postgres: set mute of %d members of group %q: %w", len(userIDs), groupID, err)
 	}
-	return inOrder(userIDs, set), nil
+	return record.InOrder(userIDs, set), nil
 }
 
 // ListMembers implements [group.Store] with one query. q.Limit 0 means no
@@ -323,23 +283,4 @@ func (db *DB) MutedMembers(ctx context.Context, groupID string, now int64) ([]gr
 		return nil, fmt.Errorf("postgres: muted members of group %q: %w", groupID, err)
 	}
 	return members, nil
-}
-
-// sorted returns a sorted copy of ids: statements over sorted arrays lock
-// rows in one order, which keeps them from deadlocking each other.
-func sorted(ids []string) []string {
-	return slices.Sorted(slices.Values(ids))
-}
-
-// unique returns ss without repeats, in first-seen order.
-func unique(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -2,46 +2,16 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ message.Store = (*DB)(nil)
-
-// messageColumns are the columns of group_messages in the order of
-// messageRow.
-var messageColumns = []string{"group_id", "topic_id", "seq", "from_account", "random", "time", "priority",
-	"body", "cloud_custom_data", "recalled", "is_system"}
-
-// messageRow receives one row of messageColumns.
-type messageRow struct {
-	m           message.Message
-	seq, random int64
-	body        string
-}
-
-// dest returns the Scan destinations for messageColumns.
-func (r *messageRow) dest() []any {
-	m := &r.m
-	return []any{&m.GroupID, &m.TopicID, &r.seq, &m.From, &r.random, &m.Time, &m.Priority,
-		&r.body, &m.CloudCustomData, &m.Recalled, &m.System}
-}
-
-// message returns the message scanned into r.
-func (r *messageRow) message() message.Message {
-	m := r.m
-	m.Seq, m.Random, m.Body = uint64(r.seq), uint32(r.random), nil
-	if r.body != "" {
-		m.Body = []byte(r.body)
-	}
-	return m
-}
 
 // appendMessage returns the statement that appends a message to a stream
 // whose row (groups or topics) next is updated where match holds. Its
@@ -50,11 +20,11 @@ func (r *messageRow) message() message.Message {
 // takes the stream's next sequence and moves it on (queueing on the row
 // lock behind concurrent senders, which makes sequences unique and gapless)
 // and ins inserts the message with it. It returns one row: whether it is a
-// duplicate, then messageColumns of the message found or stored; none when
+// duplicate, then record.MessageColumns of the message found or stored; none when
 // the stream does not exist.
 func appendMessage(next, match string) string {
 	return `WITH dup AS (
-			SELECT ` + columns("", messageColumns) + ` FROM group_messages
+			SELECT ` + record.Columns("", record.MessageColumns) + ` FROM group_messages
 			WHERE group_id = $1 AND topic_id = $2 AND dedupe_key = $11 AND time >= $12
 			ORDER BY time, seq LIMIT 1
 		), seq AS (
@@ -62,9 +32,9 @@ func appendMessage(next, match string) string {
 			WHERE ` + match + ` AND NOT EXISTS (SELECT FROM dup)
 			RETURNING next_msg_seq - 1 AS seq
 		), ins AS (
-			INSERT INTO group_messages (` + columns("", messageColumns) + `, dedupe_key)
+			INSERT INTO group_messages (` + record.Columns("", record.MessageColumns) + `, dedupe_key)
 			SELECT $1, $2, seq, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM seq
-			RETURNING ` + columns("", messageColumns) + `
+			RETURNING ` + record.Columns("", record.MessageColumns) + `
 		)
 		SELECT true, * FROM dup UNION ALL SELECT false, * FROM ins`
 }
@@ -78,12 +48,8 @@ var (
 // appendArgs returns the arguments of appendMessage: m's values, then
 // dedupeKey (NULL when empty, which matches nothing) and dedupeSince.
 func appendArgs(m message.Message, dedupeKey string, dedupeSince int64) []any {
-	var key *string
-	if dedupeKey != "" {
-		key = &dedupeKey
-	}
 	return []any{m.GroupID, m.TopicID, m.From, int64(m.Random), m.Time, m.Priority, string(m.Body),
-		m.CloudCustomData, m.Recalled, m.System, key, dedupeSince}
+		m.CloudCustomData, m.Recalled, m.System, record.NullString(dedupeKey), dedupeSince}
 }
 
 // AppendGroupMessage implements [message.Store] in one round trip: a batch,
@@ -131,13 +97,10 @@ func (db *DB) AppendGroupMessage(ctx context.Context, m message.Message, dedupeK
 				return message.ErrNoStream
 			}
 		}
-		var r messageRow
-		err := br.QueryRow().Scan(append([]any{&dup}, r.dest()...)...)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return message.ErrNoStream
-		}
-		stored = r.message()
-		return err
+		var r record.MessageRow
+		err := br.QueryRow().Scan(append([]any{&dup}, r.Dest()...)...)
+		stored = r.Message()
+		return record.NoRows(err, message.ErrNoStream)
 	})
 	if err != nil {
 		return message.Message{}, false, fmt.Errorf("postgres: append message to group %q topic %q: %w", m.GroupID, m.TopicID, err)
@@ -149,24 +112,13 @@ func (db *DB) AppendGroupMessage(ctx context.Context, m message.Message, dedupeK
 // of the primary key. limit <= 0 means no limit. A stream that does not
 // exist has no messages.
 func (db *DB) GroupMessages(ctx context.Context, groupID, topicID string, maxSeq uint64, limit int) ([]message.Message, error) {
-	upTo := int64(math.MaxInt64)
-	if maxSeq != 0 && maxSeq < math.MaxInt64 {
-		upTo = int64(maxSeq)
-	}
 	var n *int64 // LIMIT NULL is none
 	if limit > 0 {
 		n = new(int64(limit))
 	}
-	rows, _ := db.pool.Query(ctx, `SELECT `+columns("", messageColumns)+` FROM group_messages
-		WHERE group_id = $1 AND topic_id = $2 AND seq <= $3 ORDER BY seq DESC LIMIT $4`, groupID, topicID, upTo, n)
-	var (
-		r    messageRow
-		msgs []message.Message
-	)
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		msgs = append(msgs, r.message())
-		return nil
-	})
+	rows, _ := db.pool.Query(ctx, `SELECT `+record.Columns("", record.MessageColumns)+` FROM group_messages
+		WHERE group_id = $1 AND topic_id = $2 AND seq <= $3 ORDER BY seq DESC LIMIT $4`, groupID, topicID, record.SeqUpTo(maxSeq), n)
+	msgs, err := collect(rows, (*record.MessageRow).Dest, noErr((*record.MessageRow).Message))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: messages of group %q topic %q up to %d: %w", groupID, topicID, maxSeq, err)
 	}

@@ -1,23 +1,17 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 var _ permgroup.Store = (*DB)(nil)
-
-// permGroupColumns are the columns of perm_groups in the order of
-// permGroupArgs and, before the member count, permGroupRow.
-var permGroupColumns = []string{"group_id", "id", "name", "permission", "custom_string", "create_time"}
 
 // permGroupMemberCount counts the members of the permission group p: the
 // count is not stored (see migration 0004), so that no cascade can leave it
@@ -25,44 +19,19 @@ var permGroupColumns = []string{"group_id", "id", "name", "permission", "custom_
 const permGroupMemberCount = `(SELECT count(*) FROM perm_group_members m
 	WHERE m.group_id = p.group_id AND m.perm_group_id = p.id)`
 
-// selectPermGroup selects permGroupColumns and the member count from
+// selectPermGroup selects record.PermGroupColumns and the member count from
 // perm_groups as p.
-var selectPermGroup = `SELECT ` + columns("p", permGroupColumns) + `, ` + permGroupMemberCount + ` FROM perm_groups p`
+var selectPermGroup = `SELECT ` + record.Columns("p", record.PermGroupColumns) + `, ` + permGroupMemberCount + ` FROM perm_groups p`
 
-// permGroupArgs returns pg's values for permGroupColumns. The permission is
-// stored as the signed integer with the same bits.
-func permGroupArgs(pg permgroup.PermGroup) []any {
-	return []any{pg.GroupID, pg.ID, pg.Name, int64(pg.Permission), pg.CustomString, pg.CreateTime}
-}
-
-// permGroupRow receives one row of selectPermGroup.
-type permGroupRow struct {
-	pg    permgroup.PermGroup
-	perms int64
-}
-
-// dest returns the Scan destinations for selectPermGroup.
-func (r *permGroupRow) dest() []any {
-	pg := &r.pg
-	return []any{&pg.GroupID, &pg.ID, &pg.Name, &r.perms, &pg.CustomString, &pg.CreateTime, &pg.MemberCount}
-}
-
-// permGroup returns the permission group scanned into r.
-func (r *permGroupRow) permGroup() permgroup.PermGroup {
-	pg := r.pg
-	pg.Permission = uint64(r.perms)
-	return pg
-}
-
-// insertPermGroup inserts the permission group of permGroupArgs ($1 to $6)
+// insertPermGroup inserts the permission group of record.PermGroupArgs ($1 to $6)
 // unless its community has $7 or more, and returns the number it had before
 // and whether it inserted. A data-modifying WITH runs whether or not it is
 // read.
 var insertPermGroup = `WITH n AS (
 		SELECT count(*) AS n FROM perm_groups WHERE group_id = $1
 	), ins AS (
-		INSERT INTO perm_groups (` + columns("", permGroupColumns) + `)
-		SELECT ` + placeholders(len(permGroupColumns)) + ` FROM n WHERE n.n < $7
+		INSERT INTO perm_groups (` + record.Columns("", record.PermGroupColumns) + `)
+		SELECT ` + placeholders(len(record.PermGroupColumns)) + ` FROM n WHERE n.n < $7
 		RETURNING true
 	)
 	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
@@ -81,7 +50,7 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 	}
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, pg.GroupID)
-		b.Queue(insertPermGroup, append(permGroupArgs(pg), limit)...)
+		b.Queue(insertPermGroup, append(record.PermGroupArgs(pg), limit)...)
 	}, func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		if err != nil {
@@ -116,14 +85,14 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 // permissions go with them (ON DELETE CASCADE). The result is in the order
 // of ids, each once.
 func (db *DB) DeletePermGroups(ctx context.Context, groupID string, ids []string) ([]string, error) {
-	ids = unique(ids)
+	ids = record.Unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	gone := make(map[string]bool, len(ids))
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT FROM groups WHERE id = $1 FOR KEY SHARE`, groupID)
-		b.Queue(`DELETE FROM perm_groups WHERE group_id = $1 AND id = ANY($2) RETURNING id`, groupID, sorted(ids))
+		b.Queue(`DELETE FROM perm_groups WHERE group_id = $1 AND id = ANY($2) RETURNING id`, groupID, record.Sorted(ids))
 	}, func(br pgx.BatchResults) error {
 		clear(gone)
 		if _, err := br.Exec(); err != nil {
@@ -135,31 +104,25 @@ func (db *DB) DeletePermGroups(ctx context.Context, groupID string, ids []string
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d permission groups of group %q: %w", len(ids), groupID, err)
 	}
-	return inOrder(ids, gone), nil
+	return record.InOrder(ids, gone), nil
 }
 
 // ModifyPermGroup implements [permgroup.Store] with one UPDATE … RETURNING:
 // a field that p leaves nil is sent as NULL and kept by coalesce.
 func (db *DB) ModifyPermGroup(ctx context.Context, groupID, id string, p permgroup.Patch) (permgroup.PermGroup, error) {
-	var perms *int64
-	if p.Permission != nil {
-		perms = new(int64(*p.Permission))
-	}
-	var r permGroupRow
+	var r record.PermGroupRow
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `UPDATE perm_groups p SET name = coalesce($3, name),
 				permission = coalesce($4, permission), custom_string = coalesce($5, custom_string)
 			WHERE group_id = $1 AND id = $2
-			RETURNING `+columns("p", permGroupColumns)+`, `+permGroupMemberCount,
-			groupID, id, p.Name, perms, p.CustomString).Scan(r.dest()...)
+			RETURNING `+record.Columns("p", record.PermGroupColumns)+`, `+permGroupMemberCount,
+			append([]any{groupID, id}, record.PermGroupPatchArgs(p)...)...).Scan(r.Dest()...)
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = permgroup.ErrNotFound
-	}
 	if err != nil {
+		err = record.NoRows(err, permgroup.ErrNotFound)
 		return permgroup.PermGroup{}, fmt.Errorf("postgres: modify permission group %q of group %q: %w", id, groupID, err)
 	}
-	return r.permGroup(), nil
+	return r.PermGroup(), nil
 }
 
 // GetPermGroups implements [permgroup.Store] with one query. With ids, the
@@ -182,10 +145,10 @@ func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, a
 	case len(ids) == 1:
 		pgs, err = db.queryPermGroups(ctx, selectPermGroup+` WHERE p.group_id = $1 AND p.id = $2`, groupID, ids[0])
 	case len(ids) > 1:
-		ids = unique(ids)
+		ids = record.Unique(ids)
 		var found []permgroup.PermGroup
 		found, err = db.queryPermGroups(ctx, selectPermGroup+` WHERE p.group_id = $1 AND p.id = ANY($2)`, groupID, ids)
-		pgs = orderedBy(ids, found, func(pg permgroup.PermGroup) string { return pg.ID })
+		pgs = record.PermGroupsByID(ids, found)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get permission groups of group %q: %w", groupID, err)
@@ -196,15 +159,7 @@ func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, a
 // queryPermGroups runs a query like selectPermGroup and returns its rows.
 func (db *DB) queryPermGroups(ctx context.Context, query string, args ...any) ([]permgroup.PermGroup, error) {
 	rows, _ := db.pool.Query(ctx, query, args...)
-	var (
-		r   permGroupRow
-		pgs []permgroup.PermGroup
-	)
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		pgs = append(pgs, r.permGroup())
-		return nil
-	})
-	return pgs, err
+	return collect(rows, (*record.PermGroupRow).Dest, noErr((*record.PermGroupRow).PermGroup))
 }
 
 // userGrants selects, for member $2 of community $1, one row per
@@ -250,22 +205,6 @@ func (db *DB) UserGrants(ctx context.Context, groupID, userID string) ([]permgro
 	if err != nil {
 		return nil, fmt.Errorf("postgres: permission grants of %q in group %q: %w", userID, groupID, err)
 	}
-	slices.SortFunc(grants, func(a, b permgroup.Grant) int { return cmp.Compare(a.PermGroupID, b.PermGroupID) })
+	record.SortGrants(grants)
 	return grants, nil
-}
-
-// orderedBy returns the items of found whose key is in ids, in the order
-// of ids. ids must not repeat.
-func orderedBy[T any](ids []string, found []T, key func(T) string) []T {
-	byID := make(map[string]T, len(found))
-	for _, it := range found {
-		byID[key(it)] = it
-	}
-	var out []T
-	for _, id := range ids {
-		if it, ok := byID[id]; ok {
-			out = append(out, it)
-		}
-	}
-	return out
 }

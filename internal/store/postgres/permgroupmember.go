@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 // queueLockPermGroup queues key-share locks on the row of community groupID
@@ -59,7 +60,7 @@ func itemStatuses(keys []string, first map[string]permgroup.ItemStatus, repeatOK
 // community with one statement. A user repeated in userIDs is ItemAlready
 // the second time.
 func (db *DB) AddPermGroupMembers(ctx context.Context, groupID, id string, userIDs []string) ([]permgroup.ItemStatus, error) {
-	ids := unique(userIDs)
+	ids := record.Unique(userIDs)
 	first := make(map[string]permgroup.ItemStatus, len(ids))
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		queueLockPermGroup(b, groupID, id)
@@ -71,7 +72,7 @@ func (db *DB) AddPermGroupMembers(ctx context.Context, groupID, id string, userI
 				ON CONFLICT DO NOTHING
 				RETURNING user_id
 			)
-			SELECT user_id, user_id IN (SELECT user_id FROM ins) FROM m`, groupID, id, sorted(ids))
+			SELECT user_id, user_id IN (SELECT user_id FROM ins) FROM m`, groupID, id, record.Sorted(ids))
 	}, func(br pgx.BatchResults) error {
 		for _, u := range ids {
 			first[u] = permgroup.ItemNotMember
@@ -103,12 +104,12 @@ func (db *DB) AddPermGroupMembers(ctx context.Context, groupID, id string, userI
 // batch that takes the locks of queueLockPermGroup, then deletes with one
 // statement. The result is in the order of userIDs, each once.
 func (db *DB) DeletePermGroupMembers(ctx context.Context, groupID, id string, userIDs []string) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	gone := make(map[string]bool, len(userIDs))
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		queueLockPermGroup(b, groupID, id)
 		b.Queue(`DELETE FROM perm_group_members WHERE group_id = $1 AND perm_group_id = $2 AND user_id = ANY($3)
-			RETURNING user_id`, groupID, id, sorted(userIDs))
+			RETURNING user_id`, groupID, id, record.Sorted(userIDs))
 	}, func(br pgx.BatchResults) error {
 		clear(gone)
 		if err := lockedPermGroup(br); err != nil {
@@ -120,7 +121,7 @@ func (db *DB) DeletePermGroupMembers(ctx context.Context, groupID, id string, us
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d members of permission group %q of group %q: %w", len(userIDs), id, groupID, err)
 	}
-	return inOrder(userIDs, gone), nil
+	return record.InOrder(userIDs, gone), nil
 }
 
 // ListPermGroupMembers implements [permgroup.Store] in one round trip: a

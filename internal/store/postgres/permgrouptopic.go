@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
 // topicPermArrays returns the topic IDs of perms, each once and sorted (so
@@ -127,12 +128,12 @@ func (db *DB) writeTopicPerms(ctx context.Context, groupID, id, stmt string, top
 // that takes the locks of queueLockPermGroup, then deletes with one
 // statement. A topic repeated in topicIDs is ItemMissing the second time.
 func (db *DB) DeleteTopicPerms(ctx context.Context, groupID, id string, topicIDs []string) ([]permgroup.ItemStatus, error) {
-	ids := unique(topicIDs)
+	ids := record.Unique(topicIDs)
 	first := make(map[string]permgroup.ItemStatus, len(ids))
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		queueLockPermGroup(b, groupID, id)
 		b.Queue(`DELETE FROM perm_group_topics WHERE group_id = $1 AND perm_group_id = $2 AND topic_id = ANY($3)
-			RETURNING topic_id`, groupID, id, sorted(ids))
+			RETURNING topic_id`, groupID, id, record.Sorted(ids))
 	}, func(br pgx.BatchResults) error {
 		for _, t := range ids {
 			first[t] = permgroup.ItemMissing
@@ -167,7 +168,7 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 	case len(topicIDs) == 1:
 		query, args = query+` AND topic_id = $3`, append(args, topicIDs[0])
 	default:
-		topicIDs = unique(topicIDs)
+		topicIDs = record.Unique(topicIDs)
 		query, args = query+` AND topic_id = ANY($3)`, append(args, topicIDs)
 	}
 	var perms []permgroup.TopicPerm
@@ -180,22 +181,15 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 			return err
 		}
 		rows, _ := br.Query()
-		var (
-			p    permgroup.TopicPerm
-			bits int64
-		)
-		_, err := pgx.ForEachRow(rows, []any{&p.TopicID, &bits}, func() error {
-			p.Permission = uint64(bits)
-			perms = append(perms, p)
-			return nil
-		})
+		var err error
+		perms, err = collect(rows, (*record.TopicPermRow).Dest, noErr((*record.TopicPermRow).TopicPerm))
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get topic permissions of permission group %q of group %q: %w", id, groupID, err)
 	}
 	if len(topicIDs) > 1 {
-		perms = orderedBy(topicIDs, perms, func(p permgroup.TopicPerm) string { return p.TopicID })
+		perms = record.TopicPermsByID(topicIDs, perms)
 	}
 	return perms, nil
 }

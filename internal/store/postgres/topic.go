@@ -2,61 +2,28 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hearth-chat/hearth/internal/store/record"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 var _ topic.Store = (*DB)(nil)
 
-// topicColumns are the columns of topics in the order of topicArgs and
-// topicRow.
-var topicColumns = []string{"group_id", "id", "name", "face_url", "notification", "introduction",
-	"custom_string", "mute_all_member", "default_permission", "creator", "create_time", "last_msg_time",
-	"next_msg_seq"}
+// selectTopic selects record.TopicColumns from topics as t.
+var selectTopic = `SELECT ` + record.Columns("t", record.TopicColumns) + ` FROM topics t`
 
-// selectTopic selects topicColumns from topics as t.
-var selectTopic = `SELECT ` + columns("t", topicColumns) + ` FROM topics t`
-
-// topicArgs returns t's values for topicColumns. Unsigned integers are stored
-// as the signed integers with the same bits, which converts back losslessly.
-func topicArgs(t topic.Topic) []any {
-	return []any{t.GroupID, t.ID, t.Name, t.FaceURL, t.Notification, t.Introduction, t.CustomString,
-		t.MuteAllMember, int64(t.DefaultPermission), t.Creator, t.CreateTime, t.LastMsgTime, int64(t.NextMsgSeq)}
-}
-
-// topicRow receives one row of topicColumns.
-type topicRow struct {
-	t              topic.Topic
-	perms, nextSeq int64
-}
-
-// dest returns the Scan destinations for topicColumns.
-func (r *topicRow) dest() []any {
-	t := &r.t
-	return []any{&t.GroupID, &t.ID, &t.Name, &t.FaceURL, &t.Notification, &t.Introduction, &t.CustomString,
-		&t.MuteAllMember, &r.perms, &t.Creator, &t.CreateTime, &t.LastMsgTime, &r.nextSeq}
-}
-
-// topic returns the topic scanned into r.
-func (r *topicRow) topic() topic.Topic {
-	t := r.t
-	t.DefaultPermission, t.NextMsgSeq = uint64(r.perms), uint64(r.nextSeq)
-	return t
-}
-
-// insertTopic inserts the topic of topicArgs ($1 to $13) unless its group
+// insertTopic inserts the topic of record.TopicArgs ($1 to $13) unless its group
 // has $14 topics or more, and returns the number the group had before and
 // whether it inserted. A data-modifying WITH runs whether or not it is read.
 var insertTopic = `WITH n AS (
 		SELECT count(*) AS n FROM topics WHERE group_id = $1
 	), ins AS (
-		INSERT INTO topics (` + columns("", topicColumns) + `)
-		SELECT ` + placeholders(len(topicColumns)) + ` FROM n WHERE n.n < $14
+		INSERT INTO topics (` + record.Columns("", record.TopicColumns) + `)
+		SELECT ` + placeholders(len(record.TopicColumns)) + ` FROM n WHERE n.n < $14
 		RETURNING true
 	)
 	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
@@ -74,7 +41,7 @@ func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) err
 	}
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, t.GroupID)
-		b.Queue(insertTopic, append(topicArgs(t), limit)...)
+		b.Queue(insertTopic, append(record.TopicArgs(t), limit)...)
 	}, func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		if err != nil {
@@ -120,18 +87,10 @@ func (db *DB) GetTopics(ctx context.Context, groupID string, ids []string) ([]to
 	case len(ids) == 1:
 		topics, err = db.queryTopics(ctx, selectTopic+` WHERE t.group_id = $1 AND t.id = $2`, groupID, ids[0])
 	case len(ids) > 1:
-		ids = unique(ids)
+		ids = record.Unique(ids)
 		var found []topic.Topic
 		found, err = db.queryTopics(ctx, selectTopic+` WHERE t.group_id = $1 AND t.id = ANY($2)`, groupID, ids)
-		byID := make(map[string]topic.Topic, len(found))
-		for _, t := range found {
-			byID[t.ID] = t
-		}
-		for _, id := range ids {
-			if t, ok := byID[id]; ok {
-				topics = append(topics, t)
-			}
-		}
+		topics = record.TopicsByID(ids, found)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get topics of group %q: %w", groupID, err)
@@ -139,52 +98,37 @@ func (db *DB) GetTopics(ctx context.Context, groupID string, ids []string) ([]to
 	return topics, nil
 }
 
-// queryTopics runs a query selecting topicColumns and returns its rows.
+// queryTopics runs a query selecting record.TopicColumns and returns its rows.
 func (db *DB) queryTopics(ctx context.Context, query string, args ...any) ([]topic.Topic, error) {
 	rows, _ := db.pool.Query(ctx, query, args...)
-	var (
-		r      topicRow
-		topics []topic.Topic
-	)
-	_, err := pgx.ForEachRow(rows, r.dest(), func() error {
-		topics = append(topics, r.topic())
-		return nil
-	})
-	return topics, err
+	return collect(rows, (*record.TopicRow).Dest, noErr((*record.TopicRow).Topic))
 }
 
 // ModifyTopic implements [topic.Store] with one UPDATE … RETURNING: a field
 // that p leaves nil is sent as NULL and kept by coalesce.
 func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.Patch) (topic.Topic, error) {
-	var perms *int64
-	if p.DefaultPermission != nil {
-		perms = new(int64(*p.DefaultPermission))
-	}
-	var r topicRow
+	var r record.TopicRow
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `UPDATE topics SET name = coalesce($3, name),
 				face_url = coalesce($4, face_url), notification = coalesce($5, notification),
 				introduction = coalesce($6, introduction), custom_string = coalesce($7, custom_string),
 				mute_all_member = coalesce($8, mute_all_member), default_permission = coalesce($9, default_permission)
 			WHERE group_id = $1 AND id = $2
-			RETURNING `+columns("", topicColumns),
-			groupID, topicID, p.Name, p.FaceURL, p.Notification, p.Introduction, p.CustomString,
-			p.MuteAllMember, perms).Scan(r.dest()...)
+			RETURNING `+record.Columns("", record.TopicColumns),
+			append([]any{groupID, topicID}, record.TopicPatchArgs(p)...)...).Scan(r.Dest()...)
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = topic.ErrNotFound
-	}
 	if err != nil {
+		err = record.NoRows(err, topic.ErrNotFound)
 		return topic.Topic{}, fmt.Errorf("postgres: modify topic %q of group %q: %w", topicID, groupID, err)
 	}
-	return r.topic(), nil
+	return r.Topic(), nil
 }
 
 // DeleteTopics implements [topic.Store] with one statement. The result is in
 // the order of ids, each once. Their mutes go with them (ON DELETE CASCADE),
 // and their messages (trigger topics_delete_messages).
 func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
-	ids = unique(ids)
+	ids = record.Unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -192,13 +136,13 @@ func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([
 	err := retry(ctx, func() error {
 		clear(gone)
 		rows, _ := db.pool.Query(ctx, `DELETE FROM topics WHERE group_id = $1 AND id = ANY($2) RETURNING id`,
-			groupID, sorted(ids))
+			groupID, record.Sorted(ids))
 		return collectIDs(rows, gone)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d topics of group %q: %w", len(ids), groupID, err)
 	}
-	return inOrder(ids, gone), nil
+	return record.InOrder(ids, gone), nil
 }
 
 // SetTopicMute implements [topic.Store] in one round trip: a batch, run as
@@ -209,14 +153,14 @@ func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([
 // mutes. Users who are not members of groupID are left out; the result is
 // in the order of userIDs, each once.
 func (db *DB) SetTopicMute(ctx context.Context, groupID, topicID string, userIDs []string, until int64) ([]string, error) {
-	userIDs = unique(userIDs)
+	userIDs = record.Unique(userIDs)
 	set := make(map[string]bool, len(userIDs))
 	mute := `INSERT INTO topic_mutes (group_id, topic_id, user_id, until)
 		SELECT $1, $2, user_id, $4 FROM group_members WHERE group_id = $1 AND user_id = ANY($3)
 		ORDER BY user_id
 		ON CONFLICT (group_id, topic_id, user_id) DO UPDATE SET until = excluded.until
 		RETURNING user_id`
-	args := []any{groupID, topicID, sorted(userIDs), until}
+	args := []any{groupID, topicID, record.Sorted(userIDs), until}
 	if until <= 0 {
 		mute = `WITH d AS (
 				DELETE FROM topic_mutes WHERE group_id = $1 AND topic_id = $2 AND user_id = ANY($3)
@@ -245,18 +189,7 @@ func (db *DB) SetTopicMute(ctx context.Context, groupID, topicID string, userIDs
 	if err != nil {
 		return nil, fmt.Errorf("postgres: set mute of %d members in topic %q of group %q: %w", len(userIDs), topicID, groupID, err)
 	}
-	return inOrder(userIDs, set), nil
-}
-
-// collectIDs adds the single text column of each of rows to ids and closes
-// rows.
-func collectIDs(rows pgx.Rows, ids map[string]bool) error {
-	var id string
-	_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-		ids[id] = true
-		return nil
-	})
-	return err
+	return record.InOrder(userIDs, set), nil
 }
 
 // TopicMutes implements [topic.Store] with one query. A topic that does not
@@ -264,14 +197,7 @@ func collectIDs(rows pgx.Rows, ids map[string]bool) error {
 func (db *DB) TopicMutes(ctx context.Context, groupID, topicID string, now int64) ([]topic.Mute, error) {
 	rows, _ := db.pool.Query(ctx, `SELECT user_id, until FROM topic_mutes
 		WHERE group_id = $1 AND topic_id = $2 AND until > $3 ORDER BY user_id`, groupID, topicID, now)
-	var (
-		m     topic.Mute
-		mutes []topic.Mute
-	)
-	_, err := pgx.ForEachRow(rows, []any{&m.UserID, &m.Until}, func() error {
-		mutes = append(mutes, m)
-		return nil
-	})
+	mutes, err := collect(rows, record.MuteDest, deref[topic.Mute])
 	if err != nil {
 		return nil, fmt.Errorf("postgres: mutes of topic %q of group %q: %w", topicID, groupID, err)
 	}
@@ -284,10 +210,7 @@ func (db *DB) TopicMute(ctx context.Context, groupID, topicID, userID string) (i
 	var until int64
 	err := db.pool.QueryRow(ctx, `SELECT until FROM topic_mutes WHERE group_id = $1 AND topic_id = $2 AND user_id = $3`,
 		groupID, topicID, userID).Scan(&until)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = nil
-	}
-	if err != nil {
+	if err = record.NoRows(err, nil); err != nil {
 		return 0, fmt.Errorf("postgres: mute of %q in topic %q of group %q: %w", userID, topicID, groupID, err)
 	}
 	return until, nil

@@ -9,19 +9,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hearth-chat/hearth/internal/store/record"
 	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
 var _ webhook.Store = (*DB)(nil)
 
-// callbackColumns are the columns of webhook_outbox in the order of
-// callbackDest.
-var callbackColumns = []string{"id", "command", "body", "client_ip", "platform", "created", "attempts", "due"}
-
 // enqueueCallbacks inserts callbacks from eight parallel arrays, in array
 // order, skipping any whose ID is queued (earlier, or earlier in the
 // arrays): ON CONFLICT DO NOTHING, unlike DO UPDATE, may meet a key twice.
-var enqueueCallbacks = `INSERT INTO webhook_outbox (` + columns("", callbackColumns) + `)
+var enqueueCallbacks = `INSERT INTO webhook_outbox (` + record.Columns("", record.CallbackColumns) + `)
 	SELECT id, command, body, client_ip, platform, created, attempts, due
 	FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::text[], $6::bigint[], $7::integer[], $8::bigint[])
 		WITH ORDINALITY AS c(id, command, body, client_ip, platform, created, attempts, due, n)
@@ -30,7 +27,7 @@ var enqueueCallbacks = `INSERT INTO webhook_outbox (` + columns("", callbackColu
 
 // claimCallbacks leases until $2 (unix milliseconds) the callbacks due at
 // $1, oldest due first, at most $3 of them, counting an attempt for each,
-// and returns callbackColumns of each with attempts and due as they were
+// and returns record.CallbackColumns of each with attempts and due as they were
 // before the claim. old locks the rows it selects, skipping rows another
 // claim has locked, so that concurrent claims (of several nodes) never get
 // one callback; a row that a claim committed after this statement's
@@ -45,11 +42,6 @@ var claimCallbacks = `WITH old AS (
 	UPDATE webhook_outbox o SET due = $2, attempts = o.attempts + 1
 	FROM old WHERE o.id = old.id
 	RETURNING o.id, o.command, o.body, o.client_ip, o.platform, o.created, old.attempts, old.due`
-
-// callbackDest returns the Scan destinations of callbackColumns in cb.
-func callbackDest(cb *webhook.Callback) []any {
-	return []any{&cb.ID, &cb.Command, &cb.Body, &cb.ClientIP, &cb.Platform, &cb.Created, &cb.Attempts, &cb.Due}
-}
 
 // EnqueueCallbacks implements [webhook.Store] with one statement over
 // arrays, enqueueCallbacks. Attempts and Due are stored as given (normally 0
@@ -66,10 +58,7 @@ func (db *DB) EnqueueCallbacks(ctx context.Context, cbs []webhook.Callback) erro
 	)
 	for i, cb := range cbs {
 		ids[i], commands[i], ips[i], platforms[i] = cb.ID, cb.Command, cb.ClientIP, cb.Platform
-		bodies[i] = cb.Body
-		if bodies[i] == nil { // a nil element would be NULL
-			bodies[i] = []byte{}
-		}
+		bodies[i] = record.CallbackBody(cb.Body)
 		created[i], dues[i], attempts[i] = cb.Created, cb.Due, int32(cb.Attempts)
 	}
 	err := retry(ctx, func() error {
@@ -94,7 +83,7 @@ func (db *DB) ClaimCallbacks(ctx context.Context, now time.Time, lease time.Dura
 		cbs = cbs[:0]
 		rows, _ := db.pool.Query(ctx, claimCallbacks, now.UnixMilli(), now.Add(lease).UnixMilli(), limit)
 		var cb webhook.Callback
-		_, err := pgx.ForEachRow(rows, callbackDest(&cb), func() error {
+		_, err := pgx.ForEachRow(rows, record.CallbackDest(&cb), func() error {
 			cbs = append(cbs, cb)
 			cb = webhook.Callback{} // Body is scanned into a fresh slice
 			return nil

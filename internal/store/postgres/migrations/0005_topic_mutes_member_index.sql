@@ -1,0 +1,5 @@
+-- No-op on PostgreSQL: SQLite's 0005 adds an index covering every column of
+-- topic_mutes because SQLite uses an index for a foreign key action (the
+-- cascade from group_members) only when it covers them all. PostgreSQL's
+-- cascade uses topic_mutes_member from 0003, so it needs nothing here; the
+-- file keeps the numbering both stores share.

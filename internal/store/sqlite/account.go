@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -118,17 +117,9 @@ func (db *DB) DeleteAccounts(ctx context.Context, ids []string, at int64) (delet
 func (db *DB) ExistingAccounts(ctx context.Context, ids []string) (map[string]bool, error) {
 	exist := make(map[string]bool, len(ids))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx,
-				`SELECT user_id FROM accounts WHERE user_id IN (`+params(len(chunk))+`)`, anys(chunk)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, exist); err != nil {
-				return err
-			}
-		}
-		return nil
+		return idsIn(ctx, tx, exist, record.Unique(ids), func(in string) string {
+			return `SELECT user_id FROM accounts WHERE user_id IN (` + in + `)`
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: existing accounts: %w", err)
@@ -206,28 +197,16 @@ func (db *DB) GetProfiles(ctx context.Context, ids []string, tags []string) (map
 		tagFilter = ` AND p.tag IN (` + params(len(tags)) + `)`
 	}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
-			query := `SELECT a.user_id, p.tag, p.value
+		rs, err := queryIn(ctx, tx, (*record.ProfileRow).Dest, deref[record.ProfileRow], record.Unique(ids), func(in string) string {
+			return `SELECT a.user_id, p.tag, p.value
 				FROM accounts a LEFT JOIN profile_items p ON p.user_id = a.user_id` + tagFilter + `
-				WHERE a.user_id IN (` + params(len(chunk)) + `)
+				WHERE a.user_id IN (` + in + `)
 				ORDER BY a.user_id, p.tag`
-			rows, err := tx.QueryContext(ctx, query, append(anys(tags), anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			err = eachRow(rows, func() error {
-				var r record.ProfileRow
-				if err := rows.Scan(r.Dest()...); err != nil {
-					return err
-				}
-				r.AddTo(profiles)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		}, anys(tags)...)
+		for i := range rs {
+			rs[i].AddTo(profiles)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get profiles: %w", err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -82,21 +81,13 @@ func scanOneGroup(row *sql.Row) (group.Group, error) {
 func (db *DB) GetGroups(ctx context.Context, ids []string) (map[string]group.Group, error) {
 	groups := make(map[string]group.Group, len(ids))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(record.Unique(ids), maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, selectGroup+` WHERE g.id IN (`+params(len(chunk))+`)`, anys(chunk)...)
-			if err != nil {
-				return err
-			}
-			err = eachRow(rows, func() error {
-				g, err := scanGroup(rows)
-				groups[g.ID] = g
-				return err
-			})
-			if err != nil {
-				return err
-			}
+		gs, err := queryIn(ctx, tx, (*record.GroupRow).Dest, (*record.GroupRow).Group, record.Unique(ids), func(in string) string {
+			return selectGroup + ` WHERE g.id IN (` + in + `)`
+		})
+		for _, g := range gs {
+			groups[g.ID] = g
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get groups: %w", err)

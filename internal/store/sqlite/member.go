@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/group"
@@ -102,22 +101,17 @@ func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []strin
 	var deleted []string
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		gone := make(map[string]bool)
-		for chunk := range slices.Chunk(userIDs, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `DELETE FROM group_members
-				WHERE group_id = ? AND user_id IN (`+params(len(chunk))+`) RETURNING user_id`,
-				append([]any{groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, gone); err != nil {
-				return err
-			}
+		err := idsIn(ctx, tx, gone, userIDs, func(in string) string {
+			return `DELETE FROM group_members WHERE group_id = ? AND user_id IN (` + in + `) RETURNING user_id`
+		}, groupID)
+		if err != nil {
+			return err
 		}
 		if len(gone) == 0 {
 			return nil
 		}
 		deleted = record.InOrder(userIDs, gone)
-		_, err := tx.ExecContext(ctx, `UPDATE groups SET member_num = member_num - ?, owner = `+ownerIfMember+`
+		_, err = tx.ExecContext(ctx, `UPDATE groups SET member_num = member_num - ?, owner = `+ownerIfMember+`
 			WHERE id = ?`, len(gone), groupID)
 		return err
 	})
@@ -157,17 +151,13 @@ func scanMember(row *sql.Row) (group.Member, error) {
 func (db *DB) GetMembers(ctx context.Context, groupID string, userIDs []string) (map[string]group.Member, error) {
 	members := make(map[string]group.Member, len(userIDs))
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(record.Unique(userIDs), maxIDsPerQuery) {
-			ms, err := queryAll(ctx, tx, memberDest, member, selectMember+` WHERE m.group_id = ? AND m.user_id IN (`+params(len(chunk))+`)`,
-				append([]any{groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			for _, m := range ms {
-				members[m.UserID] = m
-			}
+		ms, err := queryIn(ctx, tx, memberDest, member, record.Unique(userIDs), func(in string) string {
+			return selectMember + ` WHERE m.group_id = ? AND m.user_id IN (` + in + `)`
+		}, groupID)
+		for _, m := range ms {
+			members[m.UserID] = m
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get members of group %q: %w", groupID, err)
@@ -203,18 +193,9 @@ func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string
 	userIDs = record.Unique(userIDs)
 	set := make(map[string]bool, len(userIDs))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(userIDs, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `UPDATE group_members SET mute_until = ?
-				WHERE group_id = ? AND user_id IN (`+params(len(chunk))+`) RETURNING user_id`,
-				append([]any{until, groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, set); err != nil {
-				return err
-			}
-		}
-		return nil
+		return idsIn(ctx, tx, set, userIDs, func(in string) string {
+			return `UPDATE group_members SET mute_until = ? WHERE group_id = ? AND user_id IN (` + in + `) RETURNING user_id`
+		}, until, groupID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: set mute of %d members of group %q: %w", len(userIDs), groupID, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -112,15 +111,11 @@ func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, a
 		ids = record.Unique(ids)
 		var found []permgroup.PermGroup
 		err = db.readTx(ctx, func(tx *sql.Tx) error {
-			for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-				some, err := queryAll(ctx, tx, permGroupDest, permGroupOf, selectPermGroup+` WHERE p.group_id = ? AND p.id IN (`+params(len(chunk))+`)`,
-					append([]any{groupID}, anys(chunk)...)...)
-				if err != nil {
-					return err
-				}
-				found = append(found, some...)
-			}
-			return nil
+			var err error
+			found, err = queryIn(ctx, tx, permGroupDest, permGroupOf, ids, func(in string) string {
+				return selectPermGroup + ` WHERE p.group_id = ? AND p.id IN (` + in + `)`
+			}, groupID)
+			return err
 		})
 		pgs = record.PermGroupsByID(ids, found)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -98,18 +97,10 @@ func (db *DB) DeletePermGroupMembers(ctx context.Context, groupID, id string, us
 		if err := permGroupExists(ctx, tx, groupID, id); err != nil {
 			return err
 		}
-		for chunk := range slices.Chunk(userIDs, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `DELETE FROM perm_group_members
-				WHERE group_id = ? AND perm_group_id = ? AND user_id IN (`+params(len(chunk))+`) RETURNING user_id`,
-				append([]any{groupID, id}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, gone); err != nil {
-				return err
-			}
-		}
-		return nil
+		return idsIn(ctx, tx, gone, userIDs, func(in string) string {
+			return `DELETE FROM perm_group_members WHERE group_id = ? AND perm_group_id = ? AND user_id IN (` + in + `)
+				RETURNING user_id`
+		}, groupID, id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: delete %d members of permission group %q of group %q: %w", len(userIDs), id, groupID, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -102,15 +101,11 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 			perms, err = queryAll(ctx, tx, topicPermDest, topicPermOf, query+` ORDER BY topic_id`, groupID, id)
 			return err
 		}
-		for chunk := range slices.Chunk(record.Unique(topicIDs), maxIDsPerQuery) {
-			some, err := queryAll(ctx, tx, topicPermDest, topicPermOf, query+` AND topic_id IN (`+params(len(chunk))+`)`,
-				append([]any{groupID, id}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			perms = append(perms, some...)
-		}
-		return nil
+		var err error
+		perms, err = queryIn(ctx, tx, topicPermDest, topicPermOf, record.Unique(topicIDs), func(in string) string {
+			return query + ` AND topic_id IN (` + in + `)`
+		}, groupID, id)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get topic permissions of permission group %q of group %q: %w", id, groupID, err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 )
 
 // rowsQuerier is a *sql.DB or *sql.Tx.
@@ -70,3 +71,30 @@ func deref[T any](p *T) (T, error) { return *p, nil }
 
 // scalarDest returns the Scan destination of a row of one column.
 func scalarDest[T any](p *T) []any { return []any{p} }
+
+// queryIn runs a query over ids in chunks of at most maxIDsPerQuery, one
+// query per chunk, and collects the rows of all as collect does. query
+// returns the query's text given in, the chunk's placeholders; its
+// arguments are args, then the chunk's IDs.
+func queryIn[R, T any](ctx context.Context, q rowsQuerier, dest func(*R) []any, get func(*R) (T, error),
+	ids []string, query func(in string) string, args ...any) ([]T, error) {
+	var out []T
+	for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
+		some, err := queryAll(ctx, q, dest, get, query(params(len(chunk))), append(slices.Clip(args), anys(chunk)...)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, some...)
+	}
+	return out, nil
+}
+
+// idsIn runs a query of one text column over ids as queryIn does and adds
+// each value it selects to set.
+func idsIn(ctx context.Context, q rowsQuerier, set map[string]bool, ids []string, query func(in string) string, args ...any) error {
+	found, err := queryIn(ctx, q, scalarDest[string], deref[string], ids, query, args...)
+	for _, id := range found {
+		set[id] = true
+	}
+	return err
+}

@@ -78,15 +78,11 @@ func (db *DB) GetTopics(ctx context.Context, groupID string, ids []string) ([]to
 		ids = record.Unique(ids)
 		var found []topic.Topic
 		err = db.readTx(ctx, func(tx *sql.Tx) error {
-			for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-				ts, err := queryAll(ctx, tx, topicDest, topicOf, selectTopic+` WHERE t.group_id = ? AND t.id IN (`+params(len(chunk))+`)`,
-					append([]any{groupID}, anys(chunk)...)...)
-				if err != nil {
-					return err
-				}
-				found = append(found, ts...)
-			}
-			return nil
+			var err error
+			found, err = queryIn(ctx, tx, topicDest, topicOf, ids, func(in string) string {
+				return selectTopic + ` WHERE t.group_id = ? AND t.id IN (` + in + `)`
+			}, groupID)
+			return err
 		})
 		topics = record.TopicsByID(ids, found)
 	}
@@ -182,17 +178,9 @@ func (db *DB) deleteInGroup(ctx context.Context, table, what, groupID string, id
 	ids = record.Unique(ids)
 	gone := make(map[string]bool, len(ids))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(ids, maxIDsPerQuery) {
-			rows, err := tx.QueryContext(ctx, `DELETE FROM `+table+` WHERE group_id = ? AND id IN (`+params(len(chunk))+`)
-				RETURNING id`, append([]any{groupID}, anys(chunk)...)...)
-			if err != nil {
-				return err
-			}
-			if err := collectIDs(rows, gone); err != nil {
-				return err
-			}
-		}
-		return nil
+		return idsIn(ctx, tx, gone, ids, func(in string) string {
+			return `DELETE FROM ` + table + ` WHERE group_id = ? AND id IN (` + in + `) RETURNING id`
+		}, groupID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: delete %d %s of group %q: %w", len(ids), what, groupID, err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -67,28 +66,11 @@ var groupCases = []testCase{
 		const n = 8
 		ids := userIDs("u", n)
 		mustAccounts(t, s, ids...)
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				g := fullGroup("@TGS#race", group.Public)
-				g.Owner = ids[i]
-				errs[i] = s.CreateGroup(t.Context(), g, []group.Member{member(ids[i], group.RoleOwner, 1)})
-			})
-		}
-		wg.Wait()
-		winners := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners++
-			case !errors.Is(err, group.ErrExists):
-				t.Errorf("creator %d: %v, want nil or ErrExists", i, err)
-			}
-		}
-		if winners != 1 {
-			t.Errorf("%d creates succeeded, want 1", winners)
-		}
+		wantOneCreate(t, n, group.ErrExists, func(i int) error {
+			g := fullGroup("@TGS#race", group.Public)
+			g.Owner = ids[i]
+			return s.CreateGroup(t.Context(), g, []group.Member{member(ids[i], group.RoleOwner, 1)})
+		})
 		wantMemberNum(t, s, "@TGS#race", 1)
 	}},
 	{"create with a member that is no account fails and writes nothing", func(t *testing.T, s Store, _ func() Store) {

@@ -52,28 +52,11 @@ var permGroupCases = []testCase{
 	{"concurrent creates of one ID: one succeeds, the others are ErrExists", func(t *testing.T, s Store, _ func() Store) {
 		mustCommunity(t, s, "@TGS#_a")
 		const n = 6
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				pg := fullPermGroup("@TGS#_a", "race")
-				pg.Name = fmt.Sprint("creator ", i)
-				errs[i] = s.CreatePermGroup(t.Context(), pg, 0)
-			})
-		}
-		wg.Wait()
-		winners := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners++
-			case !errors.Is(err, permgroup.ErrExists):
-				t.Errorf("creator %d: %v, want nil or ErrExists", i, err)
-			}
-		}
-		if winners != 1 {
-			t.Errorf("%d creates succeeded, want 1", winners)
-		}
+		wantOneCreate(t, n, permgroup.ErrExists, func(i int) error {
+			pg := fullPermGroup("@TGS#_a", "race")
+			pg.Name = fmt.Sprint("creator ", i)
+			return s.CreatePermGroup(t.Context(), pg, 0)
+		})
 		wantPermGroupIDs(t, s, "@TGS#_a", nil, "", 0, "race")
 	}},
 	{"create in a community that does not exist is ErrNoGroup", func(t *testing.T, s Store, _ func() Store) {

@@ -16,9 +16,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -189,4 +191,28 @@ func userIDs(prefix string, n int) []string {
 		ids[i] = fmt.Sprintf("%s%03d", prefix, i)
 	}
 	return ids
+}
+
+// wantOneCreate runs create(i) for i in [0, n) at once: n creates of one
+// ID. Exactly one must succeed and the others fail with exists.
+func wantOneCreate(t *testing.T, n int, exists error, create func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { errs[i] = create(i) })
+	}
+	wg.Wait()
+	winners := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			winners++
+		case !errors.Is(err, exists):
+			t.Errorf("creator %d: %v, want nil or ErrExists", i, err)
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d creates succeeded, want 1", winners)
+	}
 }

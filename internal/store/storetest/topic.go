@@ -47,28 +47,11 @@ var topicCases = []testCase{
 	{"concurrent creates of one ID: one succeeds, the others are ErrExists", func(t *testing.T, s Store, _ func() Store) {
 		mustCommunity(t, s, "@TGS#_a")
 		const n = 6
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				tp := fullTopic("@TGS#_a", "race")
-				tp.Name = fmt.Sprint("creator ", i)
-				errs[i] = s.CreateTopic(t.Context(), tp, 0)
-			})
-		}
-		wg.Wait()
-		winners := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners++
-			case !errors.Is(err, topic.ErrExists):
-				t.Errorf("creator %d: %v, want nil or ErrExists", i, err)
-			}
-		}
-		if winners != 1 {
-			t.Errorf("%d creates succeeded, want 1", winners)
-		}
+		wantOneCreate(t, n, topic.ErrExists, func(i int) error {
+			tp := fullTopic("@TGS#_a", "race")
+			tp.Name = fmt.Sprint("creator ", i)
+			return s.CreateTopic(t.Context(), tp, 0)
+		})
 		wantTopicIDs(t, s, "@TGS#_a", nil, fullTopic("@TGS#_a", "race").ID)
 	}},
 	{"create in a group that does not exist is ErrNoGroup", func(t *testing.T, s Store, _ func() Store) {

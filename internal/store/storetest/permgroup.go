@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/permgroup"
@@ -218,29 +217,10 @@ func testConcurrentPermGroupCreates(t *testing.T, s Store, _ func() Store) {
 		limit    = 5
 	)
 	mustCommunity(t, s, "@TGS#_a")
-	var wg sync.WaitGroup
-	created := make([]bool, creators)
-	for i := range creators {
-		wg.Go(func() {
-			err := s.CreatePermGroup(t.Context(), fullPermGroup("@TGS#_a", fmt.Sprint(i)), limit)
-			switch {
-			case err == nil:
-				created[i] = true
-			case !errors.Is(err, permgroup.ErrTooMany):
-				t.Errorf("creator %d: %v, want nil or ErrTooMany", i, err)
-			}
-		})
-	}
-	wg.Wait()
-	var want []string
-	for i, ok := range created {
-		if ok {
-			want = append(want, fmt.Sprint(i))
-		}
-	}
-	if len(want) != limit {
-		t.Errorf("%d creates succeeded, want %d", len(want), limit)
-	}
+	want := raceCreates(t, creators, limit, permgroup.ErrTooMany, func(i int) (string, error) {
+		id := fmt.Sprint(i)
+		return id, s.CreatePermGroup(t.Context(), fullPermGroup("@TGS#_a", id), limit)
+	})
 	wantPermGroupIDs(t, s, "@TGS#_a", nil, "", 0, want...) // digits: byte order is creator order
 }
 

@@ -216,3 +216,35 @@ func wantOneCreate(t *testing.T, n int, exists error, create func(i int) error) 
 		t.Errorf("%d creates succeeded, want 1", winners)
 	}
 }
+
+// raceCreates runs create(i) for i in [0, creators) at once: creates of
+// distinct IDs against a limit that admits only some. Each must succeed or
+// fail with tooMany, and exactly limit must succeed. It returns the IDs that
+// create reported for those that did, in creator order.
+func raceCreates(t *testing.T, creators, limit int, tooMany error, create func(i int) (id string, err error)) []string {
+	t.Helper()
+	var wg sync.WaitGroup
+	created := make([]string, creators)
+	for i := range creators {
+		wg.Go(func() {
+			id, err := create(i)
+			switch {
+			case err == nil:
+				created[i] = id
+			case !errors.Is(err, tooMany):
+				t.Errorf("creator %d: %v, want nil or ErrTooMany", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	var want []string
+	for _, id := range created {
+		if id != "" {
+			want = append(want, id)
+		}
+	}
+	if len(want) != limit {
+		t.Errorf("%d creates succeeded, want %d", len(want), limit)
+	}
+	return want
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -226,29 +225,10 @@ func testConcurrentTopicCreates(t *testing.T, s Store, _ func() Store) {
 		limit    = 5
 	)
 	mustCommunity(t, s, "@TGS#_a")
-	var wg sync.WaitGroup
-	created := make([]bool, creators)
-	for i := range creators {
-		wg.Go(func() {
-			err := s.CreateTopic(t.Context(), fullTopic("@TGS#_a", fmt.Sprint(i)), limit)
-			switch {
-			case err == nil:
-				created[i] = true
-			case !errors.Is(err, topic.ErrTooMany):
-				t.Errorf("creator %d: %v, want nil or ErrTooMany", i, err)
-			}
-		})
-	}
-	wg.Wait()
-	var want []string
-	for i, ok := range created {
-		if ok {
-			want = append(want, fullTopic("@TGS#_a", fmt.Sprint(i)).ID)
-		}
-	}
-	if len(want) != limit {
-		t.Errorf("%d creates succeeded, want %d", len(want), limit)
-	}
+	want := raceCreates(t, creators, limit, topic.ErrTooMany, func(i int) (string, error) {
+		tp := fullTopic("@TGS#_a", fmt.Sprint(i))
+		return tp.ID, s.CreateTopic(t.Context(), tp, limit)
+	})
 	got, err := s.GetTopics(t.Context(), "@TGS#_a", nil)
 	if err != nil {
 		t.Fatal(err)

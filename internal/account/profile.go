@@ -93,8 +93,8 @@ func CheckProfileItem(it ProfileItem) (ProfileItem, error) {
 		if v[0] != '"' || json.Unmarshal(v, &s) != nil {
 			return it, apierr.New(apierr.ProfileValueTypeDiff, "Value of %s must be a string", it.Tag)
 		}
-		if len(s) > MaxProfileValueBytes {
-			return it, apierr.New(apierr.ProfileValueTooLong, "Value of %s is longer than %d bytes", it.Tag, MaxProfileValueBytes)
+		if err := checkText("Value of "+it.Tag, &s, MaxProfileValueBytes, apierr.ProfileValueTooLong, apierr.ProfileBadParam); err != nil {
+			return it, err
 		}
 		if rule.kind == kindEnum && !contains(rule.values, s) {
 			return it, apierr.New(apierr.ProfileBadValue, "Value of %s must be one of %s", it.Tag, strings.Join(rule.values, ", "))

@@ -66,6 +66,9 @@ func (s *Service) GetProfiles(ctx context.Context, ids, tags []string) ([]UserPr
 	if len(tags) > MaxProfileItems {
 		return nil, nil, apierr.New(apierr.ProfileBadParam, "at most %d tags in TagList", MaxProfileItems)
 	}
+	if err := CheckUserIDs("To_Account", ids, apierr.ProfileBadParam); err != nil {
+		return nil, nil, err
+	}
 	for _, t := range tags {
 		if !validTag(t) {
 			return nil, nil, apierr.New(apierr.ProfileTagNotFound, "unknown profile tag %q", t)

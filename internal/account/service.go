@@ -88,13 +88,10 @@ func (a NewAccount) check() error {
 	if err := CheckUserID("UserID", a.UserID, apierr.AccountBadParam); err != nil {
 		return err
 	}
-	if a.Nick != nil && len(*a.Nick) > MaxProfileValueBytes {
-		return apierr.New(apierr.ProfileValueTooLong, "Nick is longer than %d bytes", MaxProfileValueBytes)
+	if err := checkText("Nick", a.Nick, MaxProfileValueBytes, apierr.ProfileValueTooLong, apierr.AccountBadParam); err != nil {
+		return err
 	}
-	if a.FaceURL != nil && len(*a.FaceURL) > MaxProfileValueBytes {
-		return apierr.New(apierr.ProfileValueTooLong, "FaceUrl is longer than %d bytes", MaxProfileValueBytes)
-	}
-	return nil
+	return checkText("FaceUrl", a.FaceURL, MaxProfileValueBytes, apierr.ProfileValueTooLong, apierr.AccountBadParam)
 }
 
 func (a NewAccount) toImport() Import {
@@ -213,13 +210,22 @@ func (s *Service) Check(ctx context.Context, ids []string) ([]ItemResult, error)
 	if err := checkBatch("CheckItem", ids); err != nil {
 		return nil, err
 	}
-	exist, err := s.store.ExistingAccounts(ctx, ids)
+	valid := make([]string, 0, len(ids)) // a malformed one cannot exist: no store is asked
+	for _, id := range ids {
+		if ValidUserID(id) {
+			valid = append(valid, id)
+		}
+	}
+	exist, err := s.store.ExistingAccounts(ctx, valid)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ItemResult, len(ids))
 	for i, id := range ids {
 		out[i] = ItemResult{UserID: id, Imported: exist[id]}
+		if !ValidUserID(id) {
+			out[i].ResultCode, out[i].ResultInfo = apierr.AccountBadParam, "UserID must be 1–32 bytes of printable ASCII"
+		}
 	}
 	return out, nil
 }

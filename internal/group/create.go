@@ -321,10 +321,14 @@ func (s *Service) initialMembers(ctx context.Context, g Group, req CreateRequest
 	return members, nil
 }
 
-// mustExist answers 10019 naming the first of ids that is not imported.
+// mustExist answers 10019 naming the first of ids that is not imported
+// (10004 for one that is not a well-formed UserID).
 func (s *Service) mustExist(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if err := CheckUserIDs("an account", ids...); err != nil {
+		return err
 	}
 	exist, err := s.accounts.ExistingAccounts(ctx, ids)
 	if err != nil {

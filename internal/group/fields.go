@@ -1,9 +1,9 @@
 package group
 
 import (
-	"strings"
-
+	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // ParseType reads a Type value of the REST API, accepting the new names
@@ -44,7 +44,7 @@ func badParam(format string, args ...any) error {
 }
 
 // checkLen returns 10004 naming field when *v is longer than max bytes or
-// holds a NUL character (which no store keeps faithfully).
+// is not text both stores keep faithfully (text.Problem).
 func checkLen(field string, v *string, max int) error {
 	if v == nil {
 		return nil
@@ -52,10 +52,17 @@ func checkLen(field string, v *string, max int) error {
 	if len(*v) > max {
 		return badParam("%s is longer than %d bytes", field, max)
 	}
-	if strings.IndexByte(*v, 0) >= 0 {
-		return badParam("%s holds a NUL character", field)
+	if p := text.Problem(*v); p != "" {
+		return badParam("%s %s", field, p)
 	}
 	return nil
+}
+
+// CheckUserIDs answers 10004 naming field when one of ids is not a
+// well-formed UserID (1–32 bytes of printable ASCII): no such account can
+// exist, and no store is asked about it.
+func CheckUserIDs(field string, ids ...string) error {
+	return account.CheckUserIDs(field, ids, apierr.GroupBadParam)
 }
 
 func oneOf(field string, v *string, allowed ...string) error {
@@ -105,6 +112,9 @@ func checkAppData(field string, kvs []KV, maxKeys, maxValue int) error {
 		}
 		if len(kv.Value) > maxValue {
 			return badParam("%s value of %s is longer than %d bytes", field, kv.Key, maxValue)
+		}
+		if p := text.Problem(kv.Value); p != "" {
+			return badParam("%s value of %s %s", field, kv.Key, p)
 		}
 		if seen[kv.Key] {
 			return badParam("%s key %s is repeated", field, kv.Key)

@@ -3,6 +3,8 @@ package group
 import (
 	"crypto/rand"
 	"strings"
+
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Group ID prefixes.
@@ -36,24 +38,11 @@ func NewID(t Type) string {
 	return GeneratedPrefix + typeDigit[t] + randomChars(8)
 }
 
-// printableASCII reports whether s is non-empty printable ASCII.
-func printableASCII(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
 // ValidID reports whether id could name a group: printable ASCII (0x20–0x7E),
 // at most MaxGroupIDBytes after the community prefix.
 func ValidID(id string) bool {
 	rest := strings.TrimPrefix(id, CommunityPrefix)
-	return printableASCII(rest) && len(rest) <= MaxGroupIDBytes
+	return text.PrintableASCII(rest) && len(rest) <= MaxGroupIDBytes
 }
 
 // validCustomID checks a custom GroupId for a group of type t: communities

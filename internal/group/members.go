@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Member returns userID's membership of groupID from the cache or the
@@ -83,6 +84,9 @@ func checkMemberList(field string, ids []string, max int) error {
 	for _, id := range ids {
 		if id == "" {
 			return badParam("%s holds an empty account", field)
+		}
+		if err := CheckUserIDs(field, id); err != nil {
+			return err
 		}
 		if seen[id] {
 			return badParam("%s holds %s twice", field, id)
@@ -207,6 +211,9 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []strin
 	if err := checkMemberList("MemberToDel_Account", ids, MaxDeleteMembers); err != nil {
 		return err
 	}
+	if p := text.Problem(reason); p != "" {
+		return badParam("Reason %s", p)
+	}
 	for _, id := range ids {
 		if id == g.Owner {
 			return apierr.New(apierr.GroupNoPermission, "the owner %s cannot be removed: change the owner first", id)
@@ -244,8 +251,8 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 	if err != nil {
 		return Member{}, err
 	}
-	if u.UserID == "" {
-		return Member{}, badParam("Member_Account is required")
+	if err := CheckUserIDs("Member_Account", u.UserID); err != nil {
+		return Member{}, err
 	}
 	m, err := s.Member(ctx, g.ID, u.UserID)
 	if errors.Is(err, ErrNoMember) {
@@ -401,6 +408,9 @@ func (s *Service) Roles(ctx context.Context, groupID string, ids []string) ([]st
 	}
 	if len(ids) > MaxRoleQuery {
 		return nil, apierr.New(apierr.GroupTooManyAccounts, "at most %d accounts in User_Account", MaxRoleQuery)
+	}
+	if err := CheckUserIDs("User_Account", ids...); err != nil {
+		return nil, err
 	}
 	found, err := s.store.GetMembers(ctx, g.ID, ids)
 	if err != nil {

@@ -158,8 +158,8 @@ func (s *Service) ChangeOwner(ctx context.Context, groupID, newOwner, from strin
 	if err != nil {
 		return err
 	}
-	if newOwner == "" {
-		return badParam("NewOwner_Account is required")
+	if err := CheckUserIDs("NewOwner_Account", newOwner); err != nil {
+		return err
 	}
 	actor, err := s.Operator(ctx, g.ID, from)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"sort"
 
+	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 )
 
@@ -27,7 +28,13 @@ func (s *Service) Info(ctx context.Context, ids []string, withMembers bool) ([]I
 	if len(ids) > MaxGroupInfoIDs {
 		return nil, badParam("at most %d IDs in GroupIdList", MaxGroupInfoIDs)
 	}
-	found, err := s.store.GetGroups(ctx, ids)
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if ValidID(id) { // a malformed one is answered 10015 below
+			valid = append(valid, id)
+		}
+	}
+	found, err := s.store.GetGroups(ctx, valid)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +107,7 @@ func (s *Service) Members(ctx context.Context, req MemberPageRequest) (MemberPag
 		}
 		if req.Next != "" {
 			after, err := base64.RawURLEncoding.DecodeString(req.Next)
-			if err != nil || len(after) == 0 {
+			if err != nil || !account.ValidUserID(string(after)) {
 				return MemberPage{}, badParam("Next is not a cursor this server returned")
 			}
 			q.After = string(after)

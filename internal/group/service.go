@@ -196,6 +196,9 @@ func (s *Service) Operator(ctx context.Context, groupID, from string) (Actor, er
 	if from == "" {
 		return AppAdmin, nil
 	}
+	if err := CheckUserIDs("From_Account", from); err != nil {
+		return Actor{}, err
+	}
 	if _, ok, found := s.cache.get(groupID, from); found && ok {
 		return Actor{UserID: from}, nil
 	}

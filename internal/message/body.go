@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // MaxBodyBytes is the most a message's MsgBody may hold (12 KB, all
@@ -61,6 +62,11 @@ func CheckBody(raw json.RawMessage, badParam, tooLong int) (json.RawMessage, err
 	}
 	if len(elems) == 0 {
 		return nil, apierr.New(badParam, "MsgBody is empty")
+	}
+	// Kept as sent: its bytes must be UTF-8 and no string in it a NUL, as
+	// for every text (the decode above replaced bad bytes, the raw did not).
+	if p := text.JSONProblem(raw); p != "" {
+		return nil, apierr.New(badParam, "MsgBody %s", p)
 	}
 	custom := 0
 	for i, e := range elems {

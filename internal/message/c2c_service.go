@@ -10,9 +10,11 @@ import (
 	"hash/fnv"
 	"time"
 
+	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Limits of one-to-one messages, as the hosted sendmsg, batchsendmsg and
@@ -22,6 +24,7 @@ const (
 	MaxBatchTo      = 500               // batchsendmsg To_Account
 	MaxLifeTime     = 604800            // MsgLifeTime, seconds
 	MaxRoamCount    = 100               // admin_getroammsg MaxCnt
+	MaxMsgKeyBytes  = 50                // a MsgKey: printable ASCII, "<MsgSeq>_<MsgRandom>_<MsgTime>" when Hearth made it
 	// importmsg SyncFromOldSystem: the only two values it takes.
 	ImportHistory  = 2 // an old message: stored, not pushed, not unread
 	ImportRealtime = 5 // a live message during the move: stored and pushed to the peers
@@ -88,6 +91,9 @@ func (c *C2C) check(ctx context.Context, req *C2CSend, batch bool) (json []byte,
 	if batch && len(req.To) > MaxBatchTo {
 		return nil, c2cBad(apierr.MsgTooMany, "at most %d accounts in To_Account", MaxBatchTo)
 	}
+	if err := account.CheckUserIDs("To_Account", req.To, apierr.MsgBadTo); err != nil {
+		return nil, err
+	}
 	if req.Random == nil {
 		return nil, c2cBad(apierr.MsgBadRandom, "MsgRandom is required (a 32-bit unsigned integer)")
 	}
@@ -101,9 +107,15 @@ func (c *C2C) check(ctx context.Context, req *C2CSend, batch bool) (json []byte,
 	if len(req.CloudCustomData) > MaxCustomData {
 		return nil, c2cBad(apierr.MsgTooLong, "CloudCustomData is longer than %d bytes", MaxCustomData)
 	}
+	if p := text.Problem(req.CloudCustomData); p != "" {
+		return nil, c2cBad(apierr.MsgBadJSON, "CloudCustomData %s", p)
+	}
 	if req.From == "" {
 		req.From = req.Admin
 	} else {
+		if err := account.CheckUserID("From_Account", req.From, apierr.MsgBadJSON); err != nil {
+			return nil, err
+		}
 		exist, err := c.accounts.ExistingAccounts(ctx, []string{req.From})
 		if err != nil {
 			return nil, err
@@ -235,6 +247,12 @@ func (c *C2C) Roam(ctx context.Context, op, peer string, maxCnt int, minTime, ma
 	if op == "" || peer == "" {
 		return nil, false, c2cBad(apierr.MsgBadTo, "Operator_Account and Peer_Account are required")
 	}
+	if err := account.CheckUserIDs("Operator_Account and Peer_Account", []string{op, peer}, apierr.MsgBadTo); err != nil {
+		return nil, false, err
+	}
+	if lastKey != "" && !validMsgKey(lastKey) {
+		return nil, false, c2cBad(apierr.MsgBadJSON, "LastMsgKey must be a MsgKey: 1–%d bytes of printable ASCII", MaxMsgKeyBytes)
+	}
 	if maxCnt <= 0 || maxCnt > MaxRoamCount {
 		maxCnt = MaxRoamCount
 	}
@@ -256,6 +274,12 @@ func (c *C2C) Withdraw(ctx context.Context, from, to, key string) error {
 	if from == "" || to == "" || key == "" {
 		return c2cBad(apierr.MsgBadJSON, "From_Account, To_Account and MsgKey are required")
 	}
+	if err := account.CheckUserIDs("From_Account and To_Account", []string{from, to}, apierr.MsgBadJSON); err != nil {
+		return err
+	}
+	if !validMsgKey(key) {
+		return c2cBad(apierr.MsgBadJSON, "MsgKey must be 1–%d bytes of printable ASCII", MaxMsgKeyBytes)
+	}
 	ok, err := c.store.RecallC2C(ctx, from, to, key)
 	if err != nil {
 		return err
@@ -268,6 +292,9 @@ func (c *C2C) Withdraw(ctx context.Context, from, to, key string) error {
 	}
 	return nil
 }
+
+// validMsgKey reports whether key could be a MsgKey this server made.
+func validMsgKey(key string) bool { return len(key) <= MaxMsgKeyBytes && text.PrintableASCII(key) }
 
 func randomSeq() uint32 {
 	var b [4]byte

@@ -3,11 +3,11 @@ package message
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Limits of import_group_msg and send_group_system_notification.
@@ -59,6 +59,9 @@ func (s *Service) Import(ctx context.Context, groupID, topicID string, items []I
 		if it.From == "" {
 			return nil, badParam("MsgList[%d]: From_Account is required", i)
 		}
+		if err := group.CheckUserIDs(fmt.Sprintf("MsgList[%d].From_Account", i), it.From); err != nil {
+			return nil, err
+		}
 		if bodies[i], err = CheckBody(it.Body, apierr.GroupBadParam, apierr.MessageTooLong); err != nil {
 			return nil, err
 		}
@@ -105,8 +108,14 @@ func (s *Service) Notify(ctx context.Context, groupID, topicID string, to []stri
 	if content == "" {
 		return badParam("Content is required")
 	}
-	if len(content) > MaxNotification || strings.IndexByte(content, 0) >= 0 {
-		return badParam("Content must be at most %d bytes without NUL characters", MaxNotification)
+	if len(content) > MaxNotification {
+		return badParam("Content is longer than %d bytes", MaxNotification)
+	}
+	if p := text.Problem(content); p != "" {
+		return badParam("Content %s", p)
+	}
+	if err := group.CheckUserIDs("ToMembers_Account", to...); err != nil {
+		return err
 	}
 	if len(to) > 0 && g.Type == group.AVChatRoom {
 		return badParam("AVChatRoom groups take system notifications for all members only")

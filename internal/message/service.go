@@ -13,6 +13,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
+	"github.com/hearth-chat/hearth/internal/text"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -118,6 +119,9 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	if len(req.CloudCustomData) > MaxCustomData {
 		return Message{}, apierr.New(apierr.MessageTooLong, "CloudCustomData is longer than %d bytes", MaxCustomData)
 	}
+	if p := text.Problem(req.CloudCustomData); p != "" {
+		return Message{}, badParam("CloudCustomData %s", p)
+	}
 	actor, err := s.groups.Operator(ctx, g.ID, req.From)
 	if err != nil {
 		return Message{}, err
@@ -197,7 +201,7 @@ func replaced(r hook.Reply, body []byte, custom string) ([]byte, string) {
 			body = b
 		}
 	}
-	if r.CloudCustomData != nil && len(*r.CloudCustomData) <= MaxCustomData {
+	if r.CloudCustomData != nil && len(*r.CloudCustomData) <= MaxCustomData && text.Problem(*r.CloudCustomData) == "" {
 		custom = *r.CloudCustomData
 	}
 	return body, custom
@@ -277,6 +281,9 @@ func (s *Service) Recall(ctx context.Context, groupID, topicID string, seqs []ui
 	}
 	if len(reason) > MaxRecallReason {
 		return nil, badParam("Reason is longer than %d bytes", MaxRecallReason)
+	}
+	if p := text.Problem(reason); p != "" {
+		return nil, badParam("Reason %s", p)
 	}
 	st, err := s.store.RecallGroupMessages(ctx, g.ID, topicID, seqs)
 	if err != nil {

@@ -3,6 +3,8 @@ package permgroup
 import (
 	"crypto/rand"
 	"strings"
+
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Limits of permission groups, lengths in UTF-8 bytes. The hosted pages give
@@ -39,13 +41,5 @@ func NewID() string {
 // ASCII.
 func ValidID(id string) bool {
 	rest, ok := strings.CutPrefix(id, Prefix)
-	if !ok || rest == "" || len(rest) > MaxCustomIDBytes {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if rest[i] < 0x20 || rest[i] > 0x7e {
-			return false
-		}
-	}
-	return true
+	return ok && len(rest) <= MaxCustomIDBytes && text.PrintableASCII(rest)
 }

@@ -5,16 +5,21 @@ import (
 	"encoding/base64"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 func encodeCursor(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
+// decodeCursor reads a Next this server returned: the base64 of the last
+// ID of the previous page, a permission group ID or a UserID, both
+// printable ASCII.
 func decodeCursor(next string) (string, error) {
 	if next == "" {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(next)
-	if err != nil || len(b) == 0 {
+	if err != nil || !text.PrintableASCII(string(b)) {
 		return "", badParam("Next is not a cursor this server returned")
 	}
 	return string(b), nil
@@ -40,6 +45,9 @@ func checkUsers(ids []string) error {
 	for _, id := range ids {
 		if id == "" {
 			return badParam("MemberList holds an empty account")
+		}
+		if err := group.CheckUserIDs("MemberList", id); err != nil {
+			return err
 		}
 		if seen[id] {
 			return badParam("MemberList holds %s twice", id)

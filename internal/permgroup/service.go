@@ -3,13 +3,13 @@ package permgroup
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/hook"
+	"github.com/hearth-chat/hearth/internal/text"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -114,9 +114,15 @@ func checkText(name, custom *string) error {
 	if custom != nil && len(*custom) > MaxCustomStringBytes {
 		return badParam("CustomString is longer than %d bytes", MaxCustomStringBytes)
 	}
-	for _, v := range []*string{name, custom} {
-		if v != nil && strings.IndexByte(*v, 0) >= 0 {
-			return badParam("text fields may not hold a NUL character")
+	for _, f := range []struct {
+		field string
+		v     *string
+	}{{"PermissionGroupName", name}, {"CustomString", custom}} {
+		if f.v == nil {
+			continue
+		}
+		if p := text.Problem(*f.v); p != "" {
+			return badParam("%s %s", f.field, p)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package permgroup
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/group"
@@ -62,7 +61,7 @@ func (s *Service) topicPerms(ctx context.Context, op topicOp, groupID, id string
 	for i, it := range items {
 		out[i].ID = it.TopicID
 		switch {
-		case !strings.HasPrefix(it.TopicID, g.ID+topic.Separator):
+		case !topic.ValidID(g.ID, it.TopicID):
 			out[i].Code, out[i].Info = apierr.GroupBadParam, "TopicId is not a topic ID of this community"
 		case op != opDelete && it.Permission == nil:
 			out[i].Code, out[i].Info = apierr.GroupBadParam, "Permission is required"
@@ -155,9 +154,14 @@ func (s *Service) GetTopicPerms(ctx context.Context, groupID, id string, topicID
 	if len(topicIDs) > MaxTopicPerms {
 		return nil, badParam("at most %d topics in TopicIdList", MaxTopicPerms)
 	}
-	var want []string
-	if len(topicIDs) > 0 {
-		want = topicIDs
+	var want []string // nil: all; a malformed ID is answered 10004 below
+	for _, t := range topicIDs {
+		if topic.ValidID(g.ID, t) {
+			want = append(want, t)
+		}
+	}
+	if len(topicIDs) > 0 && want == nil {
+		want = []string{}
 	}
 	perms, err := s.store.GetTopicPerms(ctx, g.ID, id, want)
 	if err != nil {
@@ -179,6 +183,8 @@ func (s *Service) GetTopicPerms(ctx context.Context, groupID, id string, topicID
 		out[i].ID = t
 		if p, ok := found[t]; ok {
 			out[i].Permission = p
+		} else if !topic.ValidID(g.ID, t) {
+			out[i].Code, out[i].Info = apierr.GroupBadParam, "TopicId is not a topic ID of this community"
 		} else {
 			out[i].Code, out[i].Info = apierr.TopicPermissionMissing, "topic permissions do not exist"
 		}

@@ -3,6 +3,8 @@ package topic
 import (
 	"crypto/rand"
 	"strings"
+
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Limits of topics, lengths in UTF-8 bytes: modify_topic's field limits, and
@@ -39,13 +41,27 @@ func NewID(groupID string) string {
 // topicID has that form with a part of 1–MaxCustomIDBytes printable ASCII.
 func ownPart(groupID, topicID string) (string, bool) {
 	part, ok := strings.CutPrefix(topicID, groupID+Separator)
-	if !ok || part == "" || len(part) > MaxCustomIDBytes {
+	if !ok || len(part) > MaxCustomIDBytes || !text.PrintableASCII(part) {
 		return "", false
 	}
-	for i := 0; i < len(part); i++ {
-		if part[i] < 0x20 || part[i] > 0x7e {
-			return "", false
+	return part, true
+}
+
+// ValidID reports whether topicID could name a topic of the community
+// groupID: <groupID>@TOPIC#_ followed by 1–MaxCustomIDBytes of printable
+// ASCII (generated IDs have that form too).
+func ValidID(groupID, topicID string) bool {
+	_, ok := ownPart(groupID, topicID)
+	return ok
+}
+
+// checkIDs answers 10004 for a TopicId of list that is not ValidID in the
+// community groupID: no store is asked about it.
+func checkIDs(groupID string, list []string) error {
+	for _, id := range list {
+		if !ValidID(groupID, id) {
+			return badParam("TopicId %q is not a topic ID of %s (%s%s followed by 1–%d bytes of printable ASCII)", id, groupID, groupID, Separator, MaxCustomIDBytes)
 		}
 	}
-	return part, true
+	return nil
 }

@@ -112,6 +112,9 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 	if len(ids) > MaxTopicIDs {
 		return nil, badParam("at most %d IDs in TopicIdList", MaxTopicIDs)
 	}
+	if err := checkIDs(g.ID, ids); err != nil {
+		return nil, err
+	}
 	deleted, err := s.store.DeleteTopics(ctx, g.ID, ids)
 	if err != nil {
 		return nil, err
@@ -168,6 +171,9 @@ func (s *Service) List(ctx context.Context, groupID string, ids []string, from s
 	}
 	if len(ids) == 0 {
 		ids = nil // absent or empty: every topic
+	}
+	if err := checkIDs(g.ID, ids); err != nil {
+		return nil, err
 	}
 	var member *group.Member
 	if from != "" {

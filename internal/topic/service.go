@@ -3,7 +3,6 @@ package topic
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
@@ -11,6 +10,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
+	"github.com/hearth-chat/hearth/internal/text"
 )
 
 // Service applies the topic rules over a Store, with the group domain for
@@ -73,8 +73,8 @@ func (s *Service) Get(ctx context.Context, g group.Group, topicID string) (Topic
 	if topicID == "" {
 		return Topic{}, badParam("TopicId is required")
 	}
-	if !strings.HasPrefix(topicID, g.ID+Separator) {
-		return Topic{}, badParam("TopicId %q is not a topic ID of %s (<GroupId>%s…)", topicID, g.ID, Separator)
+	if err := checkIDs(g.ID, []string{topicID}); err != nil {
+		return Topic{}, err
 	}
 	if t, ok := s.cache.get(g.ID, topicID); ok {
 		return t, nil
@@ -110,8 +110,8 @@ func checkText(name, face, notification, intro, custom *string) error {
 		if len(*c.v) > c.max {
 			return badParam("%s is longer than %d bytes", c.field, c.max)
 		}
-		if strings.IndexByte(*c.v, 0) >= 0 {
-			return badParam("%s holds a NUL character", c.field)
+		if p := text.Problem(*c.v); p != "" {
+			return badParam("%s %s", c.field, p)
 		}
 	}
 	if name != nil && *name == "" {

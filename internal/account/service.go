@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/cache"
+	"github.com/hearth-chat/hearth/internal/event"
 )
 
 // ResultInfoNotFound is the per-item ResultInfo the hosted service gives for
@@ -20,18 +21,63 @@ type Service struct {
 	now    func() time.Time
 	admins map[string]bool
 
-	// revoked caches SigNotBefore per UserID; the REST gateway asks on
-	// every request. A kick on this node updates it; other nodes will learn
-	// through the event bus (cluster mode).
-	revoked sync.Map // string -> int64
+	// revoked caches SigNotBefore per UserID (part: UserID, key ""): the
+	// REST gateway asks on every request. internal/invalidate drops an
+	// entry when the account is kicked or deleted, on any node.
+	revoked *cache.Map[int64]
+	bus     event.Publisher
 
-	onDelete []func(ids []string)
 	onKick   []func(id string)
+	onDelete []func(ids []string)
 }
 
-// OnKick registers fn to be called with the UserID of a kicked account
-// (its live sessions close).
+// OnDelete registers fn to be called, on the deleting goroutine, with the
+// UserIDs of accounts that were deleted. Like OnKick, an observer for the
+// account rules' own tests: the server's consumers take Deleted from the
+// dispatcher.
+func (s *Service) OnDelete(fn func(ids []string)) { s.onDelete = append(s.onDelete, fn) }
+
+// OnKick registers fn to be called, on the kicking goroutine, with the
+// UserID of a kicked account. The server's consumers take Kicked from the
+// dispatcher instead; this is an observer for the account rules' own tests.
 func (s *Service) OnKick(fn func(id string)) { s.onKick = append(s.onKick, fn) }
+
+// Option is a collaborator of the Service beyond the required ones.
+type Option func(*Service)
+
+// WithChanges publishes Deleted and Kicked to p (nothing without it).
+func WithChanges(p event.Publisher) Option { return func(s *Service) { s.bus = p } }
+
+// WithCache keeps revocation times in c (the store every time without it).
+func WithCache(c *cache.Map[int64]) Option { return func(s *Service) { s.revoked = c } }
+
+// maxCachedRevocations bounds the revocation cache.
+const maxCachedRevocations = 1 << 20
+
+// NewCache returns a node's revocation cache.
+func NewCache() *cache.Map[int64] { return cache.New[int64](maxCachedRevocations) }
+
+// Deleted: account_delete deleted Users (their UserSigs are revoked).
+type Deleted struct{ Users []string }
+
+// Kicked: kick revoked every UserSig of User issued up to now.
+type Kicked struct{ User string }
+
+func (Deleted) Kind() string         { return "account.deleted" }
+func (Kicked) Kind() string          { return "account.kicked" }
+func (c Deleted) Scope() event.Scope { return event.Scope{Users: c.Users} }
+func (c Kicked) Scope() event.Scope  { return event.Scope{Users: []string{c.User}} }
+
+func init() {
+	event.Register[Deleted]()
+	event.Register[Kicked]()
+}
+
+func (s *Service) publish(ctx context.Context, c event.Change) {
+	if s.bus != nil {
+		s.bus.Publish(event.Of(ctx, c, s.now()))
+	}
+}
 
 // Register creates an account on its first client login (core.md §3); an
 // existing account is left as it is.
@@ -43,20 +89,18 @@ func (s *Service) Register(ctx context.Context, id string) error {
 	return s.store.ImportAccounts(ctx, []Import{{UserID: id}}, s.now().Unix())
 }
 
-// OnDelete registers fn to be called with the UserIDs of accounts that
-// were deleted, after the store committed (caches of other domains forget
-// them).
-func (s *Service) OnDelete(fn func(ids []string)) { s.onDelete = append(s.onDelete, fn) }
-
 // NewService returns a Service over store. admins are the App admin UserIDs;
 // now is the clock (time.Now when nil).
-func NewService(store Store, admins []string, now func() time.Time) *Service {
+func NewService(store Store, admins []string, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	s := &Service{store: store, now: now, admins: make(map[string]bool, len(admins))}
 	for _, a := range admins {
 		s.admins[a] = true
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	return s
 }
@@ -181,9 +225,9 @@ func (s *Service) Delete(ctx context.Context, ids []string) ([]ItemResult, error
 	gone := make(map[string]bool, len(deleted))
 	for _, id := range deleted {
 		gone[id] = true
-		s.storeRevoked(id, at)
 	}
 	if len(deleted) > 0 {
+		s.publish(ctx, Deleted{Users: deleted})
 		for _, fn := range s.onDelete {
 			fn(deleted)
 		}
@@ -243,43 +287,32 @@ func (s *Service) Kick(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	s.storeRevoked(id, t)
+	s.publish(ctx, Kicked{User: id})
 	for _, fn := range s.onKick {
 		fn(id)
 	}
 	return nil
 }
 
-// storeRevoked caches revocation time t of id unless a later one is cached.
-func (s *Service) storeRevoked(id string, t int64) {
-	for {
-		v, loaded := s.revoked.LoadOrStore(id, t)
-		if !loaded || v.(int64) >= t || s.revoked.CompareAndSwap(id, v, t) {
-			return
-		}
-	}
-}
-
-// ForgetRevoked drops the cached kick times of ids, for a kick made on
-// another node: the next check reads the store.
+// ForgetRevoked drops the cached revocation times of ids: the next check
+// reads the store.
 func (s *Service) ForgetRevoked(ids []string) {
 	for _, id := range ids {
-		s.revoked.Delete(id)
+		s.revoked.DropPart(id)
 	}
 }
 
 // Revoked reports whether a UserSig of id issued at the given unix time was
 // revoked by a kick or by the account's deletion. Answers come from memory after the first lookup.
 func (s *Service) Revoked(ctx context.Context, id string, issued int64) (bool, error) {
-	if v, ok := s.revoked.Load(id); ok {
-		return issued <= v.(int64), nil
+	if t, ok := s.revoked.Get(id, ""); ok {
+		return issued <= t, nil
 	}
+	epoch := s.revoked.Begin() // a kick meanwhile discards what is read here
 	t, err := s.store.SigNotBefore(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	// LoadOrStore: a concurrent Kick's newer value must win over ours.
-	v, _ := s.revoked.LoadOrStore(id, t)
-	t = v.(int64)
+	s.revoked.Put(epoch, id, "", t)
 	return t > 0 && issued <= t, nil
 }

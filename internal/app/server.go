@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/account"
@@ -19,6 +17,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/gateway"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/hook"
+	"github.com/hearth-chat/hearth/internal/invalidate"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/rest"
@@ -34,6 +34,9 @@ import (
 const ShutdownTimeout = 15 * time.Second
 
 // Server is a wired Hearth node: store, domain services, HTTP handler.
+// NewServer builds it in named steps (open the store, join the cluster,
+// build the services, build the HTTP surface, start the workers); Close
+// undoes whatever of them was done, in reverse.
 type Server struct {
 	Config     config.Config
 	SDKAppID   uint64
@@ -42,16 +45,24 @@ type Server struct {
 	Groups     *group.Service
 	Topics     *topic.Service
 	PermGroups *permgroup.Service
-	Bus        event.Bus
+	Bus        event.Bus // the dispatcher every service publishes to
 	StoreDesc  string
 
-	handler    http.Handler
-	gateway    *gateway.Server
-	closeStore func()
-	stopHooks  func()
-	node       *cluster.Node
-	closeOnce  sync.Once
 	log        *slog.Logger
+	reg        *prometheus.Registry
+	store      Store
+	closeStore func()
+	caches     *invalidate.Caches
+	hooks      *webhook.Webhooks
+	node       *cluster.Node
+	peers      chan int // live node counts from the cluster, for the rate limits
+	messages   *message.Service
+	c2c        *message.C2C
+	api        *rest.Server
+	gateway    *gateway.Server
+	handler    http.Handler
+	stop       func() // stops the workers and waits for them
+	closeOnce  sync.Once
 }
 
 // NewServer opens the store and wires every service for cfg. Credentials
@@ -60,156 +71,195 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	if cfg.SDKAppID == 0 || cfg.SecretKey == "" {
 		return nil, errors.New("app: SDKAppID and secret key must be set")
 	}
-	store, closeStore, desc, err := openStore(ctx, cfg.Store, cfg.DataDir)
+	if cfg.NATS != "" && cfg.Store == "" {
+		return nil, errors.New("--nats (cluster mode) needs --store postgres://…: the nodes share PostgreSQL, not a local SQLite file")
+	}
+	s := &Server{Config: cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, log: log, reg: prometheus.NewRegistry()}
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, step := range []func(context.Context) error{
+		s.openStore,
+		s.openWebhooks,
+		s.joinCluster,
+		s.buildServices,
+		s.buildHTTP,
+		s.startWorkers,
+	} {
+		if err := step(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// openStore opens the store and imports the App admin accounts.
+func (s *Server) openStore(ctx context.Context) error {
+	store, closeStore, desc, err := openStore(ctx, s.Config.Store, s.Config.DataDir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	accounts := account.NewService(store, cfg.Admins, nil)
-	if err := accounts.EnsureAdmins(ctx); err != nil {
-		closeStore()
-		return nil, fmt.Errorf("import the App admin accounts: %w", err)
+	s.store, s.closeStore, s.StoreDesc = store, closeStore, desc
+	if err := account.NewService(store, s.Config.Admins, nil).EnsureAdmins(ctx); err != nil {
+		return fmt.Errorf("import the App admin accounts: %w", err)
 	}
+	return nil
+}
+
+// openWebhooks configures the app's callbacks over the store's outbox.
+func (s *Server) openWebhooks(context.Context) error {
+	cfg := s.Config
 	hooks, err := webhook.New(webhook.Config{
 		SDKAppID: cfg.SDKAppID, URL: cfg.CallbackURL, Token: cfg.CallbackToken, Enabled: cfg.Callbacks,
 		Admin: cfg.Admins[0], Timeout: cfg.CallbackTimeout, MinBackoff: cfg.CallbackMinBackoff,
-		Poll: cfg.CallbackPoll, Lease: cfg.CallbackLease, Logger: log,
-	}, store, webhook.NewMetrics(reg))
+		Poll: cfg.CallbackPoll, Lease: cfg.CallbackLease, Logger: s.log,
+	}, s.store, webhook.NewMetrics(s.reg))
 	if err != nil {
-		closeStore()
-		return nil, fmt.Errorf("--callbacks: %w", err)
+		return fmt.Errorf("--callbacks: %w", err)
 	}
-	var base event.Bus = event.NewLocal()
-	var node *cluster.Node
-	var onRemote atomic.Pointer[func(event.Event)] // set once the services exist
-	var onPeers atomic.Pointer[func(int)]
-	if cfg.NATS != "" {
-		if cfg.Store == "" {
-			closeStore()
-			return nil, errors.New("--nats (cluster mode) needs --store postgres://…: the nodes share PostgreSQL, not a local SQLite file")
-		}
-		node, err = cluster.Join(cluster.Options{URL: cfg.NATS, AppID: cfg.SDKAppID, Logger: log, Decoder: decodeEvent,
-			Invalidate: func(e event.Event) {
-				if fn := onRemote.Load(); fn != nil {
-					(*fn)(e)
-				}
-			},
-			OnPeers: func(n int) {
-				if fn := onPeers.Load(); fn != nil {
-					(*fn)(n)
-				}
-			}})
-		if err != nil {
-			closeStore()
-			return nil, err
-		}
-		base = node
-		desc += ", NATS " + cfg.NATS
+	s.hooks = hooks
+	return nil
+}
+
+// joinCluster makes the caches, and in cluster mode joins NATS: changes
+// from other nodes run the same invalidation as this node's own.
+func (s *Server) joinCluster(context.Context) error {
+	s.caches = invalidate.New()
+	if s.Config.NATS == "" {
+		return nil
 	}
-	var groups *group.Service
-	bus := hooks.Wrap(base, func(ctx context.Context, id string) string {
-		if g, err := groups.Get(ctx, id); err == nil {
-			return string(g.Type)
-		}
-		return ""
-	})
-	groups = group.NewService(store, store, bus, nil)
-	accounts.OnDelete(groups.ForgetUsers)
-	topics := topic.NewService(store, groups, bus, nil)
-	pmgs := permgroup.NewService(store, groups, topics, bus, nil)
-	accounts.OnDelete(pmgs.ForgetUsers)
-	messages := message.NewService(store, groups, topics, bus, nil)
-	c2c := message.NewC2C(store, store, bus, nil)
-	if cfg.CallbackURL != "" {
-		groups.SetBefore(hooks)
-		c2c.SetBefore(hooks)
+	s.peers = make(chan int, 1)
+	node, err := cluster.Join(cluster.Options{URL: s.Config.NATS, AppID: s.Config.SDKAppID, Logger: s.log,
+		Invalidate: s.caches.Apply, OnPeers: s.latestPeers})
+	if err != nil {
+		return err
 	}
+	s.node = node
+	s.StoreDesc += ", NATS " + s.Config.NATS
+	s.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_nodes", Help: "Live nodes of the cluster, this one included."},
+			func() float64 { return float64(node.Size()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_subscriptions", Help: "NATS subjects this node subscribes to for its sessions."},
+			func() float64 { return float64(node.Subscriptions()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_published_total", Help: "Events this node published to the cluster."},
+			func() float64 { p, _ := node.Counts(); return float64(p) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_received_total", Help: "Events this node received from other nodes."},
+			func() float64 { _, r := node.Counts(); return float64(r) }),
+	)
+	return nil
+}
+
+// latestPeers keeps the latest live node count for the rate-limit worker.
+func (s *Server) latestPeers(n int) {
+	for {
+		select {
+		case s.peers <- n:
+			return
+		default:
+			select {
+			case <-s.peers:
+			default:
+			}
+		}
+	}
+}
+
+// buildServices builds the dispatcher and the domain services over the
+// store, each given its collaborators.
+func (s *Server) buildServices(context.Context) error {
+	var bus event.Bus = event.NewLocal()
+	if s.node != nil {
+		bus = s.node
+	}
+	// Every change drops what it made stale, then queues its
+	// after-callback, then reaches the subscribers and the other nodes.
+	changes := event.NewDispatcher(bus, s.caches.Apply, s.hooks.Record)
+	var before hook.Before
+	if s.Config.CallbackURL != "" {
+		before = s.hooks
+	}
+	store, c := s.store, s.caches
+	grants := permgroup.NewGrants(store, topic.NewReader(store, c.Topics), c.Grants)
+	s.Bus = changes
+	s.Accounts = account.NewService(store, s.Config.Admins, nil, account.WithChanges(changes), account.WithCache(c.Revoked))
+	s.Groups = group.NewService(store, store, changes, nil, group.WithCache(c.Groups), group.WithGrants(grants), group.WithBefore(before))
+	s.Topics = topic.NewService(store, s.Groups, changes, nil, topic.WithCache(c.Topics))
+	s.PermGroups = permgroup.NewService(store, s.Groups, s.Topics, changes, nil)
+	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil)
+	s.c2c = message.NewC2C(store, store, changes, nil, before)
+	return nil
+}
+
+// buildHTTP builds the REST and WebSocket gateways and the node's routes.
+func (s *Server) buildHTTP(context.Context) error {
+	cfg := s.Config
 	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
-	api := rest.NewServer(rest.Deps{
+	s.api = rest.NewServer(rest.Deps{
 		SDKAppID:   cfg.SDKAppID,
 		Verifier:   verifier,
-		Accounts:   accounts,
-		Groups:     groups,
-		Topics:     topics,
-		PermGroups: pmgs,
-		Messages:   messages,
-		C2C:        c2c,
+		Accounts:   s.Accounts,
+		Groups:     s.Groups,
+		Topics:     s.Topics,
+		PermGroups: s.PermGroups,
+		Messages:   s.messages,
+		C2C:        s.c2c,
 		RateLimit:  cfg.RateLimit,
-		Logger:     log,
-		Metrics:    rest.NewMetrics(reg),
+		Logger:     s.log,
+		Metrics:    rest.NewMetrics(s.reg),
 	})
-	ws := gateway.NewServer(gateway.Deps{
-		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
-		Messages: messages, C2C: c2c, Bus: bus, Logger: log, Interest: interest(node),
+	s.gateway = gateway.NewServer(gateway.Deps{
+		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: s.Accounts, Groups: s.Groups,
+		Messages: s.messages, C2C: s.c2c, Bus: s.Bus, Logger: s.log, Interest: interest(s.node),
 		RateLimit: cfg.RateLimit,
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/v4/", api)
-	mux.Handle("GET /v1/ws", ws)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if node != nil { // a node cut off from NATS would serve stale caches: take it out of the balancer
-			ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-			defer cancel()
-			if err := node.Ping(ctx); err != nil {
-				w.WriteHeader(http.StatusServiceUnavailable)
-				io.WriteString(w, "NATS unreachable: "+err.Error()+"\n")
-				return
-			}
+	mux.Handle("/v4/", s.api)
+	mux.Handle("GET /v1/ws", s.gateway)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.handler = mux
+	return nil
+}
+
+// healthz answers ok, or 503 when a cluster node is cut off from NATS (it
+// would serve stale caches: take it out of the balancer).
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.node != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		if err := s.node.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "NATS unreachable: "+err.Error()+"\n")
+			return
 		}
-		io.WriteString(w, "ok\n")
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { defer close(done); hooks.Run(runCtx) }()
-	if node != nil {
-		invalidate := func(e event.Event) {
-			switch e.Type {
-			case gateway.EventAccountKicked:
-				accounts.ForgetRevoked(e.Users)
-			case gateway.EventAccountsDeleted:
-				accounts.ForgetRevoked(e.Users)
-				groups.ForgetUsers(e.Users)
-				pmgs.ForgetUsers(e.Users)
-			default:
-				if e.GroupID != "" {
-					groups.Forget(e.GroupID)
-					topics.Forget(e.GroupID)
-					pmgs.Forget(e.GroupID)
+	}
+	io.WriteString(w, "ok\n")
+}
+
+// startWorkers starts the after-callback delivery and, in cluster mode with
+// rate limits, the worker that shares the limits out by the live nodes.
+func (s *Server) startWorkers(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.hooks.Run(runCtx) }()
+	if s.node != nil && s.Config.RateLimit {
+		s.api.ShareRateLimits(s.node.Size())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case n := <-s.peers:
+					s.api.ShareRateLimits(n)
 				}
 			}
-		}
-		onRemote.Store(&invalidate)
-		reg.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_nodes", Help: "Live nodes of the cluster, this one included."},
-				func() float64 { return float64(node.Size()) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hearth_cluster_subscriptions", Help: "NATS subjects this node subscribes to for its sessions."},
-				func() float64 { return float64(node.Subscriptions()) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_published_total", Help: "Events this node published to the cluster."},
-				func() float64 { p, _ := node.Counts(); return float64(p) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hearth_cluster_events_received_total", Help: "Events this node received from other nodes."},
-				func() float64 { _, r := node.Counts(); return float64(r) }),
-		)
-		share := api.ShareRateLimits
-		onPeers.Store(&share)
-		if cfg.RateLimit {
-			api.ShareRateLimits(node.Size())
-		}
-		accounts.OnKick(func(id string) {
-			node.Publish(event.Event{Type: gateway.EventAccountKicked, Users: []string{id}, Time: time.Now().UnixMilli()})
-		})
-		accounts.OnDelete(func(ids []string) {
-			node.Publish(event.Event{Type: gateway.EventAccountsDeleted, Users: ids, Time: time.Now().UnixMilli()})
-		})
+		}()
 	}
-	return &Server{
-		node:      node,
-		stopHooks: func() { stop(); <-done },
-		Config:    cfg, SDKAppID: cfg.SDKAppID, SecretKey: cfg.SecretKey, Accounts: accounts, Groups: groups, Topics: topics, PermGroups: pmgs, Bus: bus, StoreDesc: desc,
-		handler: mux, gateway: ws, closeStore: closeStore, log: log,
-	}, nil
+	s.stop = func() { cancel(); wg.Wait() }
+	return nil
 }
 
 // interest is the gateway's Interest: the cluster node, or none.
@@ -220,45 +270,25 @@ func interest(n *cluster.Node) gateway.Interest {
 	return n
 }
 
-// decodeEvent restores the Data of an event from another node to the type
-// the gateway pushes from; other events keep their JSON (sent to clients
-// as is).
-func decodeEvent(typ string, data json.RawMessage) any {
-	var v any
-	switch typ {
-	case "message.group":
-		var m message.Message
-		v = &m
-	case "message.c2c":
-		var m message.C2CMessage
-		v = &m
-	default:
-		return data
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return data
-	}
-	switch m := v.(type) {
-	case *message.Message:
-		return *m
-	case *message.C2CMessage:
-		return *m
-	}
-	return data
-}
-
 // Handler is the node's whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the gateway's subscriptions and releases the store.
+// Close undoes NewServer's steps, in reverse: the gateway's subscription,
+// the workers, the cluster membership, the store.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		s.gateway.Close()
-		s.stopHooks()
+		if s.gateway != nil {
+			s.gateway.Close()
+		}
+		if s.stop != nil {
+			s.stop()
+		}
 		if s.node != nil {
 			s.node.Close()
 		}
-		s.closeStore()
+		if s.closeStore != nil {
+			s.closeStore()
+		}
 	})
 }
 

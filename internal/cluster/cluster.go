@@ -195,50 +195,34 @@ func (n *Node) Size() int {
 	return len(n.peers) + 1
 }
 
-// wire is an event on NATS.
+// wire is a change on NATS: the sending node, a unique ID (to drop
+// repeats) and the change's versioned envelope (event.Encode).
 type wire struct {
-	Node       string          `json:"n"`
-	ID         string          `json:"i"`
-	Type       string          `json:"t"`
-	GroupID    string          `json:"g,omitempty"`
-	TopicID    string          `json:"tp,omitempty"`
-	Operator   string          `json:"o,omitempty"`
-	Users      []string        `json:"u,omitempty"`
-	Time       int64           `json:"tm"`
-	Data       json.RawMessage `json:"d,omitempty"`
-	NoCallback bool            `json:"nc,omitempty"`
-}
-
-// routed reports whether an event type goes to the interested nodes only
-// (messages: group members' or the users' sessions) rather than to all.
-func routed(typ string) bool {
-	return strings.HasPrefix(typ, "message.") || typ == "group.system_notification"
+	Node string `json:"n"`
+	ID   string `json:"i"`
+	event.Envelope
 }
 
 // Publish implements event.Bus: local subscribers get e at once; other
-// nodes get it through NATS. A change (not a message) waits for the other
-// live nodes to acknowledge that they dropped what they cached of it.
+// nodes get it through NATS. A routed change (a message) goes to the
+// subjects of its group and users; any other change to every node, and
+// Publish waits for the other live nodes to acknowledge that they dropped
+// what they cached of it.
 func (n *Node) Publish(e event.Event) {
 	n.local.Publish(e)
-	data, err := json.Marshal(e.Data)
-	if err != nil {
-		n.opts.Logger.Error("cluster: encode event", "type", e.Type, "err", err)
-		return
+	env, err := event.Encode(e)
+	var b []byte
+	if err == nil {
+		b, err = json.Marshal(wire{Node: n.id, ID: n.id + "-" + strconv.FormatUint(n.seq.Add(1), 36), Envelope: env})
 	}
-	w := wire{Node: n.id, ID: n.id + "-" + strconv.FormatUint(n.seq.Add(1), 36), Type: e.Type, GroupID: e.GroupID,
-		TopicID: e.TopicID, Operator: e.Operator, Users: e.Users, Time: e.Time, Data: data, NoCallback: e.NoCallback}
-	b, err := json.Marshal(w)
 	if err != nil {
-		n.opts.Logger.Error("cluster: encode event", "type", e.Type, "err", err)
+		n.opts.Logger.Error("cluster: encode change", "kind", e.Type, "err", err)
 		return
 	}
 	n.published.Add(1)
-	if routed(e.Type) {
+	if _, ok := e.Change.(event.Routed); ok {
 		if e.GroupID != "" {
 			_ = n.nc.Publish(n.groupSubject(e.GroupID), b)
-			if e.Type != "group.system_notification" {
-				return
-			}
 		}
 		for _, u := range e.Users {
 			_ = n.nc.Publish(n.userSubject(u), b)
@@ -347,24 +331,25 @@ func (n *Node) Subscriptions() int {
 func (n *Node) Counts() (published, received uint64) { return n.published.Load(), n.received.Load() }
 
 // decode turns a NATS message into an event; ok is false for this node's
-// own events and for repeats (a C2C message reaches a node once per
-// participant it watches).
+// own events, for repeats (a C2C message reaches a node once per
+// participant it watches) and for what it cannot read.
 func (n *Node) decode(m *nats.Msg) (event.Event, bool) {
 	var w wire
 	if err := json.Unmarshal(m.Data, &w); err != nil {
-		n.opts.Logger.Error("cluster: undecodable event", "subject", m.Subject, "err", err)
+		n.opts.Logger.Error("cluster: undecodable change", "subject", m.Subject, "err", err)
 		return event.Event{}, false
 	}
 	if w.Node == n.id || !n.first(w.ID) {
 		return event.Event{}, false
 	}
 	n.received.Add(1)
-	var data any = w.Data
-	if n.opts.Decoder != nil && len(w.Data) > 0 {
-		data = n.opts.Decoder(w.Type, w.Data)
+	e, err := event.Decode(w.Envelope)
+	if err != nil {
+		n.opts.Logger.Error("cluster: undecodable change", "subject", m.Subject, "err", err)
+		return event.Event{}, false
 	}
-	return event.Event{Type: w.Type, GroupID: w.GroupID, TopicID: w.TopicID, Operator: w.Operator, Users: w.Users,
-		Time: w.Time, Data: data, NoCallback: w.NoCallback, Remote: true}, true
+	e.Remote = true
+	return e, true
 }
 
 // first reports whether id is seen for the first time (among the last

@@ -1,7 +1,7 @@
 package cluster
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -34,10 +34,43 @@ func (r *recorder) types() []string {
 	return out
 }
 
+// Changes of the kinds the tests publish.
+type (
+	groupMsg struct {
+		G string
+		N int
+	}
+	c2cMsg struct {
+		U []string
+		N int
+	}
+	topicModified struct{ G string }
+	groupModified struct{ G string }
+)
+
+func (groupMsg) Kind() string              { return "message.group" }
+func (c2cMsg) Kind() string                { return "message.c2c" }
+func (topicModified) Kind() string         { return "topic.modified" }
+func (groupModified) Kind() string         { return "group.modified" }
+func (c groupMsg) Scope() event.Scope      { return event.Scope{GroupID: c.G} }
+func (c c2cMsg) Scope() event.Scope        { return event.Scope{Users: c.U} }
+func (c topicModified) Scope() event.Scope { return event.Scope{GroupID: c.G} }
+func (c groupModified) Scope() event.Scope { return event.Scope{GroupID: c.G} }
+func (groupMsg) Routed()                   {}
+func (c2cMsg) Routed()                     {}
+
+func init() {
+	event.Register[groupMsg]()
+	event.Register[c2cMsg]()
+	event.Register[topicModified]()
+	event.Register[groupModified]()
+}
+
+func pub(c event.Change) event.Event { return event.Of(context.Background(), c, time.Now()) }
+
 func join(t *testing.T, url string, inv func(event.Event)) *Node {
 	t.Helper()
-	n, err := Join(Options{URL: url, AppID: 1400000001, Invalidate: inv,
-		Decoder: func(typ string, data json.RawMessage) any { return string(data) }})
+	n, err := Join(Options{URL: url, AppID: 1400000001, Invalidate: inv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,15 +111,15 @@ func TestInterestRoutingAndBroadcast(t *testing.T) {
 	if err := b.nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	a.Publish(event.Event{Type: "message.group", GroupID: "G2", Data: 1}) // nobody watches G2
-	a.Publish(event.Event{Type: "message.group", GroupID: "G1", Data: 2})
-	a.Publish(event.Event{Type: "message.group", GroupID: "odd.id *>", Data: 3})
-	a.Publish(event.Event{Type: "message.c2c", Users: []string{"bob", "alice"}, Data: 4})
-	a.Publish(event.Event{Type: "message.c2c", Users: []string{"carol", "alice"}, Data: 5}) // nobody here
+	a.Publish(pub(groupMsg{"G2", 1})) // nobody watches G2
+	a.Publish(pub(groupMsg{"G1", 2}))
+	a.Publish(pub(groupMsg{"odd.id *>", 3}))
+	a.Publish(pub(c2cMsg{[]string{"bob", "alice"}, 4}))
+	a.Publish(pub(c2cMsg{[]string{"carol", "alice"}, 5})) // nobody here
 	waitFor(t, "the routed messages", func() bool { return len(rb.types()) >= 3 })
 
 	before := invalidated.Load()
-	a.Publish(event.Event{Type: "topic.modified", GroupID: "G9"})
+	a.Publish(pub(topicModified{"G9"}))
 	if invalidated.Load() != before+1 {
 		t.Fatalf("Publish of a change returned before the other node invalidated (%d → %d)", before, invalidated.Load())
 	}
@@ -131,13 +164,13 @@ func TestDeadPeerDoesNotStallChanges(t *testing.T) {
 	waitFor(t, "the nodes to see each other", func() bool { return a.Size() == 2 })
 	b.Close()
 	start := time.Now()
-	a.Publish(event.Event{Type: "group.modified", GroupID: "G"})
+	a.Publish(pub(groupModified{"G"}))
 	if d := time.Since(start); d > AckTimeout+500*time.Millisecond {
 		t.Fatalf("a change waited %v for a closed node", d)
 	}
 	waitFor(t, "the dead node to expire", func() bool { return a.Size() == 1 })
 	start = time.Now()
-	a.Publish(event.Event{Type: "group.modified", GroupID: "G"})
+	a.Publish(pub(groupModified{"G"}))
 	if d := time.Since(start); d > AckTimeout/2 {
 		t.Fatalf("a change waited %v with no live peer", d)
 	}

@@ -1,42 +1,91 @@
-// Package event is the server's internal event bus: domain services publish
-// what changed (a topic modified, a member joined, a message stored) and the
-// WebSocket gateway, webhooks and caches subscribe. This file defines the
-// interface and an in-process implementation; cluster mode adds NATS.
+// Package event is the one seam for changes. A domain service declares each
+// change it makes as a Go type next to the rule that makes it
+// (topic.Modified, group.MembersRemoved, message.Sent, account.Kicked, …)
+// and publishes it, after its write committed, through a Dispatcher. The
+// Dispatcher hands every change, in publish order, first to the consumers
+// that must finish before the request answers (cache invalidation, the
+// after-callback outbox) and then to the Bus (this node's subscribers, such
+// as the WebSocket hub, and in cluster mode the other nodes).
+//
+// This package knows no domain: it defines the Change interface, the Event
+// that carries one, the Bus, the Dispatcher, and the registry of kinds that
+// gives every change a stable, versioned encoding (encode.go).
 package event
 
 import (
+	"context"
 	"sync"
+	"time"
 
 	"github.com/hearth-chat/hearth/internal/hook"
 )
 
-// Event is one change. Type names it ("group.created", "topic.modified",
-// …); GroupID/TopicID say where; Users lists the users it concerns beyond the
-// group's members (e.g. the members added or removed); Data carries the
-// type-specific details.
-type Event struct {
-	Type     string
-	GroupID  string
-	TopicID  string
-	Operator string
-	Users    []string
-	Time     int64 // unix milliseconds
-	Data     any
+// Change is one committed change, declared by the domain that makes it.
+type Change interface {
+	// Kind names the change: the name clients are pushed ("topic.modified")
+	// and its tag in the cluster encoding. Each kind is one Go type.
+	Kind() string
+	// Scope says where it happened: the group (and topic) it concerns and
+	// the users it concerns beyond the group's members.
+	Scope() Scope
+}
 
-	// Origin is where the request that caused the event came from (for the
-	// after-callbacks' query string).
+// Scope is where a change happened.
+type Scope struct {
+	GroupID string
+	TopicID string
+	Users   []string
+}
+
+// Routed is implemented by the changes that only the sessions of a group's
+// members or of some users need (messages, notifications): the cluster sends
+// them to the nodes interested in the scope's group and users, without
+// acknowledgement. Every other change goes to every node, which drops what
+// it cached of it before it acknowledges.
+type Routed interface {
+	Change
+	Routed()
+}
+
+// Event is a change on its way, with its header: Type, GroupID, TopicID and
+// Users are the change's Kind and Scope, read once when it is made.
+type Event struct {
+	Type    string
+	GroupID string
+	TopicID string
+	Users   []string
+	Time    int64 // unix milliseconds
+	Change  Change
+
+	// Origin is where the request that caused the change came from (for
+	// the after-callbacks' query string).
 	Origin hook.Origin
-	// NoCallback suppresses the event's after-callback (send_group_msg's
-	// ForbidAfterSendMsgCallback).
-	NoCallback bool
-	// Remote marks an event another node published (cluster mode).
+	// Remote marks a change another node made (cluster mode).
 	Remote bool
 }
 
-// CacheInvalidate is the type of an event that only tells other nodes to
-// drop what they cached of a group (a change made without notifications,
-// such as an import); clients are not sent it.
+// Of returns the Event of c made at t by the request of ctx.
+func Of(ctx context.Context, c Change, t time.Time) Event {
+	e := header(c)
+	e.Time = t.UnixMilli()
+	e.Origin = hook.OriginOf(ctx)
+	return e
+}
+
+func header(c Change) Event {
+	s := c.Scope()
+	return Event{Type: c.Kind(), GroupID: s.GroupID, TopicID: s.TopicID, Users: s.Users, Change: c}
+}
+
+// CacheInvalidate is the kind of a change made without notifications, such
+// as an import: caches drop what they hold of the group; clients are not
+// sent it.
 const CacheInvalidate = "cache.invalidate"
+
+// Publisher is what a domain service publishes its changes through.
+type Publisher interface {
+	Publish(e Event)
+}
 
 // Bus delivers published events to every subscriber.
 type Bus interface {
@@ -46,6 +95,31 @@ type Bus interface {
 	// goroutine per subscriber, until cancel is called.
 	Subscribe(fn func(Event)) (cancel func())
 }
+
+// Dispatcher is the Bus the services publish to: each event goes first to
+// the consumers, in order, on the publishing goroutine (so that a request
+// answers after its caches were dropped and its callbacks queued), then to
+// the underlying Bus.
+type Dispatcher struct {
+	bus       Bus
+	consumers []func(Event)
+}
+
+// NewDispatcher returns a Dispatcher over bus with consumers.
+func NewDispatcher(bus Bus, consumers ...func(Event)) *Dispatcher {
+	return &Dispatcher{bus: bus, consumers: consumers}
+}
+
+// Publish implements Bus.
+func (d *Dispatcher) Publish(e Event) {
+	for _, c := range d.consumers {
+		c(e)
+	}
+	d.bus.Publish(e)
+}
+
+// Subscribe implements Bus.
+func (d *Dispatcher) Subscribe(fn func(Event)) (cancel func()) { return d.bus.Subscribe(fn) }
 
 // SubscriberBuffer is how many events a subscriber may lag behind before
 // further events to it are dropped (and counted).

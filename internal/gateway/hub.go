@@ -12,7 +12,10 @@ import (
 
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 // hub indexes the sessions of this node: by user, and by group for the
@@ -153,30 +156,31 @@ func c2cFrame(m message.C2CMessage) []byte {
 	return b
 }
 
-// dispatch fans one bus event out to the sessions it concerns: encoded
+// dispatch fans one change out to the sessions it concerns: encoded
 // once, queued on each.
 func (h *hub) dispatch(e event.Event) {
-	switch e.Type {
-	case event.CacheInvalidate:
+	switch e.Change.(type) {
+	case group.Imported:
 		if len(e.Users) > 0 { // imported members who are online here
 			h.joinedChanged(e.GroupID, e.Users, true)
 		}
 		return
-	case "group.members_added":
+	case group.MembersAdded:
 		h.joinedChanged(e.GroupID, e.Users, true)
-	case "group.members_removed":
+	case group.MembersRemoved:
 		h.joinedChanged(e.GroupID, e.Users, false)
 	}
 	var frame []byte
 	var targets []*session
-	if m, ok := e.Data.(message.Message); ok && e.Type == "message.group" {
-		frame, targets = messageFrame(m), h.members(e.GroupID)
-	} else if m, ok := e.Data.(message.C2CMessage); ok && e.Type == "message.c2c" {
-		frame, targets = c2cFrame(m), h.sessions(e.Users)
-	} else {
-		data, _ := json.Marshal(e.Data)
+	switch c := e.Change.(type) {
+	case message.Sent:
+		frame, targets = messageFrame(c.Message), h.members(e.GroupID)
+	case message.C2CSent:
+		frame, targets = c2cFrame(c.Message), h.sessions(e.Users)
+	default:
+		data, _ := json.Marshal(eventData(e.Change))
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})
-		if e.Type == "group.system_notification" && len(e.Users) > 0 {
+		if _, ok := c.(message.Notified); ok && len(e.Users) > 0 {
 			targets = h.sessions(e.Users) // addressed to some members only
 		} else {
 			targets = append(h.members(e.GroupID), h.sessions(e.Users)...)
@@ -189,7 +193,7 @@ func (h *hub) dispatch(e event.Event) {
 			s.push(frame)
 		}
 	}
-	if e.Type == "group.destroyed" {
+	if _, ok := e.Change.(group.Destroyed); ok {
 		h.mu.Lock()
 		if _, ok := h.groups[e.GroupID]; ok {
 			delete(h.groups, e.GroupID)
@@ -197,4 +201,42 @@ func (h *hub) dispatch(e event.Event) {
 		}
 		h.mu.Unlock()
 	}
+}
+
+// eventData is the data of the event frame a change is pushed as
+// (docs/protocol.md).
+func eventData(c event.Change) any {
+	switch c := c.(type) {
+	case group.Created:
+		return c.Group
+	case group.MembersRemoved:
+		return c.Reason
+	case group.MemberModified:
+		return c.Member
+	case group.MembersMuted:
+		return c.Until
+	case group.Modified:
+		return c.Group
+	case group.Destroyed:
+		return c.Group
+	case topic.Created:
+		return c.Topic
+	case topic.Modified:
+		return c.Patch
+	case topic.MembersMuted:
+		return map[string]any{"Users": c.Members, "Until": c.Until}
+	case permgroup.Changed:
+		return struct {
+			Operation          string
+			PermissionGroupIDs []string
+			TopicIDs           []string
+		}{c.Operation, c.PermissionGroupIDs, c.TopicIDs}
+	case message.GroupRecalled:
+		return c.Seqs
+	case message.C2CRecalled:
+		return c.Key
+	case message.Notified:
+		return c.Content
+	}
+	return nil // group.members_added, group.owner_changed, topic.destroyed
 }

@@ -1,13 +1,16 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hearth-chat/hearth/internal/event"
+	"github.com/hearth-chat/hearth/internal/group"
 )
 
 // interestLog counts the watchers per subject the hub asked for.
@@ -59,12 +62,12 @@ func TestHubInterest(t *testing.T) {
 		{"a's second session", func() { h.add(a2, []string{"G1", "G2"}) }, []string{"g:G1", "g:G2", "u:a"}},
 		{"b logs in, member of G2", func() { h.add(b, []string{"G2"}) }, []string{"g:G1", "g:G2", "u:a", "u:b"}},
 		{"b is added to G3", func() {
-			h.dispatch(event.Event{Type: "group.members_added", GroupID: "G3", Users: []string{"b", "offline"}})
+			h.dispatch(event.Of(context.Background(), group.MembersAdded{GroupID: "G3", Members: []string{"b", "offline"}}, time.Now()))
 		},
 			[]string{"g:G1", "g:G2", "g:G3", "u:a", "u:b"}},
-		{"a leaves G1", func() { h.dispatch(event.Event{Type: "group.members_removed", GroupID: "G1", Users: []string{"a"}}) },
+		{"a leaves G1", func() { h.dispatch(event.Of(context.Background(), group.MembersRemoved{GroupID: "G1", Members: []string{"a"}}, time.Now())) },
 			[]string{"g:G2", "g:G3", "u:a", "u:b"}},
-		{"G3 is destroyed", func() { h.dispatch(event.Event{Type: "group.destroyed", GroupID: "G3"}) }, []string{"g:G2", "u:a", "u:b"}},
+		{"G3 is destroyed", func() { h.dispatch(event.Of(context.Background(), group.Destroyed{Group: group.Group{ID: "G3"}}, time.Now())) }, []string{"g:G2", "u:a", "u:b"}},
 		{"a's first session ends", func() { h.remove(a1) }, []string{"g:G2", "u:a", "u:b"}},
 		{"a's last session ends", func() { h.remove(a2) }, []string{"g:G2", "u:b"}},
 		{"b's session ends", func() { h.remove(b) }, nil},

@@ -86,30 +86,17 @@ func NewServer(d Deps) *Server {
 		s.limiter = newLimiter(d.Limits)
 	}
 	s.cancel = d.Bus.Subscribe(func(e event.Event) {
-		switch e.Type { // local account events come through OnDelete and OnKick, at once
-		case EventAccountsDeleted:
-			if e.Remote {
-				s.closeUsers(e.Users, "the account was deleted")
-			}
-		case EventAccountKicked:
-			if e.Remote {
-				s.closeUsers(e.Users, "kicked: log in again with a new UserSig")
-			}
+		switch c := e.Change.(type) { // from this node or another
+		case account.Deleted:
+			s.closeUsers(c.Users, "the account was deleted")
+		case account.Kicked:
+			s.closeUsers([]string{c.User}, "kicked: log in again with a new UserSig")
 		default:
 			s.hub.dispatch(e)
 		}
 	})
-	d.Accounts.OnDelete(func(ids []string) { s.closeUsers(ids, "the account was deleted") })
-	d.Accounts.OnKick(func(id string) { s.closeUsers([]string{id}, "kicked: log in again with a new UserSig") })
 	return s
 }
-
-// The account events a cluster broadcasts, which close sessions on every
-// node.
-const (
-	EventAccountsDeleted = "account.deleted"
-	EventAccountKicked   = "account.kicked"
-)
 
 // Close stops the gateway's event subscription.
 func (s *Server) Close() { s.cancel() }

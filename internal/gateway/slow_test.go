@@ -37,8 +37,8 @@ func TestSlowReaderIsClosedNotBuffered(t *testing.T) {
 	// Far more than the queue and the socket buffers hold, without reading.
 	body := json.RawMessage(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"` + strings.Repeat("x", 4000) + `"}}]`)
 	for i := 1; i <= 6000; i++ {
-		s.Bus.Publish(event.Event{Type: "message.group", GroupID: gid, TopicID: topicA,
-			Data: message.Message{GroupID: gid, TopicID: topicA, Seq: uint64(i), From: "x", Body: body}})
+		s.Bus.Publish(event.Of(context.Background(), message.Sent{
+			Message: message.Message{GroupID: gid, TopicID: topicA, Seq: uint64(i), From: "x", Body: body}}, time.Now()))
 	}
 	time.Sleep(time.Second)
 	_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))

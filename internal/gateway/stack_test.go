@@ -38,9 +38,8 @@ func startStack(t *testing.T, change func(*gateway.Deps)) *apitest.Server {
 		t.Fatal(err)
 	}
 	bus := event.NewLocal()
-	accounts := account.NewService(db, []string{apitest.Admin}, nil)
-	groups := group.NewService(db, db, bus, nil)
-	accounts.OnDelete(groups.ForgetUsers)
+	accounts := account.NewService(db, []string{apitest.Admin}, nil, account.WithChanges(bus))
+	groups := group.NewService(db, db, bus, nil, group.WithGrants(permgroup.NewGrants(db, topic.NewReader(db, nil), nil)))
 	topics := topic.NewService(db, groups, bus, nil)
 	messages := message.NewService(db, groups, topics, bus, nil)
 	c2c := message.NewC2C(db, db, bus, nil)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
-	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
@@ -56,10 +55,10 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		return "", err
 	}
 	if !imported {
-		if _, err := hook.Ask(ctx, s.before, hook.BeforeCreateGroup, func() map[string]any {
-			return s.beforeCreateBody(ctx, g, members)
-		}); err != nil {
-			return "", err
+		if hook.On(s.before, hook.BeforeCreateGroup) {
+			if _, err := s.before.Ask(ctx, s.createQuestion(ctx, g, members)); err != nil {
+				return "", err
+			}
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -89,33 +88,32 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		users[i] = m.UserID
 	}
 	if !imported {
-		s.publish(ctx, "group.created", g.ID, req.Owner, users, g)
+		s.publish(ctx, Created{Group: g, Operator: req.Owner, Members: users})
 	} else {
-		s.publish(ctx, event.CacheInvalidate, g.ID, "", users, nil)
+		s.publish(ctx, Imported{GroupID: g.ID, Members: users})
 	}
 	return g.ID, nil
 }
 
-// beforeCreateBody is the Group.CallbackBeforeCreateGroup body of g.
-func (s *Service) beforeCreateBody(ctx context.Context, g Group, members []Member) map[string]any {
-	list := make([]map[string]string, 0, len(members))
+// createQuestion is the before-create question of g: its members other
+// than the owner, and how many groups of its type the owner already owns.
+func (s *Service) createQuestion(ctx context.Context, g Group, members []Member) CreateQuestion {
+	q := CreateQuestion{Group: g, Members: make([]string, 0, len(members))}
 	for _, m := range members {
 		if m.UserID != g.Owner {
-			list = append(list, map[string]string{"Member_Account": m.UserID})
+			q.Members = append(q.Members, m.UserID)
 		}
 	}
-	created := 0 // groups of this type the owner already owns
 	if g.Owner != "" {
 		if joined, _, err := s.store.JoinedGroups(ctx, g.Owner, JoinedQuery{Type: g.Type}); err == nil {
 			for _, j := range joined {
 				if j.Member.Role == RoleOwner {
-					created++
+					q.Owned++
 				}
 			}
 		}
 	}
-	return map[string]any{"Operator_Account": g.Owner, "Owner_Account": g.Owner, "Type": string(g.Type), "Name": g.Name,
-		"CreateGroupNum": created, "CreatedGroupNum": created, "InviteOption": g.InviteJoinOption, "MemberList": list}
+	return q
 }
 
 // idTaken answers 10025 when the operator owns the group that holds the

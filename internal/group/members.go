@@ -7,7 +7,6 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
-	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/text"
 )
@@ -15,48 +14,23 @@ import (
 // Member returns userID's membership of groupID from the cache or the
 // store; ErrNoMember when the user is not a member.
 func (s *Service) Member(ctx context.Context, groupID, userID string) (Member, error) {
-	if m, ok, found := s.cache.get(groupID, userID); found {
-		if !ok {
+	if c, found := s.cache.Members.Get(groupID, userID); found {
+		if !c.OK {
 			return Member{}, ErrNoMember
 		}
-		return m, nil
+		return c.Member, nil
 	}
-	epoch := s.cache.begin()
+	epoch := s.cache.Members.Begin()
 	m, err := s.store.GetMember(ctx, groupID, userID)
 	switch {
 	case errors.Is(err, ErrNoMember):
-		s.cache.put(epoch, groupID, userID, Member{}, false)
+		s.cache.Members.Put(epoch, groupID, userID, CachedMember{})
 		return Member{}, ErrNoMember
 	case err != nil:
 		return Member{}, fmt.Errorf("get member: %w", err)
 	}
-	s.cache.put(epoch, groupID, userID, m, true)
+	s.cache.Members.Put(epoch, groupID, userID, CachedMember{Member: m, OK: true})
 	return m, nil
-}
-
-// Forget drops everything cached of a group (its profile and memberships),
-// for a change made on another node.
-func (s *Service) Forget(groupID string) {
-	s.profiles.drop(groupID)
-	s.cache.dropGroup(groupID)
-}
-
-// ForgetUsers drops cached memberships of deleted accounts (and every
-// cached profile: member counts and owners changed).
-func (s *Service) ForgetUsers(users []string) {
-	s.profiles.drop()
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
-	s.cache.epoch++
-	gone := make(map[string]bool, len(users))
-	for _, u := range users {
-		gone[u] = true
-	}
-	for k := range s.cache.entries {
-		if gone[k.user] {
-			delete(s.cache.entries, k)
-		}
-	}
 }
 
 // Add results of add_group_member and import_group_member.
@@ -139,20 +113,20 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 		return nil, err
 	}
 	if !imported {
-		reply, err := hook.Ask(ctx, s.before, hook.BeforeInviteJoinGroup, func() map[string]any {
-			list := make([]map[string]string, 0, len(ids))
+		if hook.On(s.before, hook.BeforeInviteJoinGroup) {
+			q := InviteQuestion{GroupID: g.ID, Type: g.Type, Members: make([]string, 0, len(ids))}
 			for _, id := range ids {
 				if exist[id] {
-					list = append(list, map[string]string{"Member_Account": id})
+					q.Members = append(q.Members, id)
 				}
 			}
-			return map[string]any{"GroupId": g.ID, "Type": string(g.Type), "Operator_Account": "", "DestinationMembers": list}
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range reply.Refused {
-			exist[id] = false // answered as not added (Result 0)
+			reply, err := s.before.Ask(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range reply.Refused {
+				exist[id] = false // answered as not added (Result 0)
+			}
 		}
 	}
 	now := s.now().Unix()
@@ -172,7 +146,6 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 		add = append(add, Member{GroupID: g.ID, UserID: m.UserID, Role: role, JoinTime: join, MsgFlag: AcceptAndNotify})
 	}
 	res, err := s.store.AddMembers(ctx, g.ID, add, g.MaxMemberNum)
-	s.profiles.drop(g.ID) // MemberNum
 	switch {
 	case errors.Is(err, ErrFull):
 		return nil, apierr.New(apierr.GroupFull, "group %s cannot take these members: at most %d", g.ID, g.MaxMemberNum)
@@ -181,7 +154,6 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 	case err != nil:
 		return nil, notFound(g.ID, err)
 	}
-	s.cache.drop(g.ID, res.Added...)
 	result := make(map[string]int, len(ids))
 	for _, id := range res.Added {
 		result[id] = AddOK
@@ -194,9 +166,9 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 		out[i] = AddItem{UserID: id, Result: result[id]}
 	}
 	if len(res.Added) > 0 && !imported {
-		s.publish(ctx, "group.members_added", g.ID, "", res.Added, nil)
+		s.publish(ctx, MembersAdded{GroupID: g.ID, GroupType: g.Type, Members: res.Added})
 	} else if len(res.Added) > 0 {
-		s.publish(ctx, event.CacheInvalidate, g.ID, "", res.Added, nil)
+		s.publish(ctx, Imported{GroupID: g.ID, Members: res.Added})
 	}
 	return out, nil
 }
@@ -220,16 +192,11 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID string, ids []strin
 		}
 	}
 	removed, err := s.store.DeleteMembers(ctx, g.ID, ids)
-	s.profiles.drop(g.ID) // MemberNum, and Owner when the owner left
 	if err != nil {
 		return notFound(g.ID, err)
 	}
-	s.cache.drop(g.ID, ids...)
 	if len(removed) > 0 {
-		for _, fn := range s.onMembersRemoved {
-			fn(g.ID, removed)
-		}
-		s.publish(ctx, "group.members_removed", g.ID, "", removed, reason)
+		s.publish(ctx, MembersRemoved{GroupID: g.ID, GroupType: g.Type, Members: removed, Reason: reason})
 	}
 	return nil
 }
@@ -311,8 +278,7 @@ func (s *Service) ModifyMember(ctx context.Context, u MemberUpdate) (Member, err
 		}
 		return Member{}, err
 	}
-	s.cache.drop(g.ID, u.UserID)
-	s.publish(ctx, "group.member_modified", g.ID, "", []string{u.UserID}, after)
+	s.publish(ctx, MemberModified{GroupID: g.ID, Member: after})
 	return after, nil
 }
 
@@ -380,9 +346,8 @@ func (s *Service) Mute(ctx context.Context, groupID string, ids []string, muteTi
 	if err != nil {
 		return notFound(g.ID, err)
 	}
-	s.cache.drop(g.ID, ids...)
 	if len(muted) > 0 {
-		s.publish(ctx, "group.members_muted", g.ID, "", muted, until)
+		s.publish(ctx, MembersMuted{GroupID: g.ID, Members: muted, Until: until})
 	}
 	return nil
 }

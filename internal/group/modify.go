@@ -48,11 +48,10 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Group, error) 
 		return Group{}, apierr.New(apierr.GroupNoPermission, "only the owner or the app admin may change EnablePermission or DefaultPermission")
 	}
 	after, err := s.store.ModifyGroup(ctx, g.ID, p)
-	s.profiles.drop(g.ID)
 	if err != nil {
 		return Group{}, notFound(g.ID, err)
 	}
-	s.publish(ctx, "group.modified", g.ID, actor.UserID, nil, after)
+	s.publish(ctx, Modified{GroupID: g.ID, Group: after, Operator: actor.UserID})
 	return after, nil
 }
 
@@ -172,17 +171,12 @@ func (s *Service) ChangeOwner(ctx context.Context, groupID, newOwner, from strin
 		return nil
 	}
 	err = s.store.ChangeOwner(ctx, g.ID, newOwner)
-	s.profiles.drop(g.ID)
 	if err != nil {
 		if errors.Is(err, ErrNoMember) {
 			return badParam("NewOwner_Account %s is not a member of %s", newOwner, g.ID)
 		}
 		return notFound(g.ID, err)
 	}
-	s.cache.drop(g.ID, newOwner)
-	if g.Owner != "" {
-		s.cache.drop(g.ID, g.Owner)
-	}
-	s.publish(ctx, "group.owner_changed", g.ID, actor.UserID, []string{newOwner, g.Owner}, nil)
+	s.publish(ctx, OwnerChanged{GroupID: g.ID, GroupType: g.Type, NewOwner: newOwner, OldOwner: g.Owner, Operator: actor.UserID})
 	return nil
 }

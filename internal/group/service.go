@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/cache"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/permission"
@@ -31,44 +32,72 @@ type GrantSource interface {
 type Service struct {
 	store    Store
 	accounts Accounts
-	bus      event.Bus
+	bus      event.Publisher
 	now      func() time.Time
 	grants   GrantSource
 	before   hook.Before
-	cache    *memberCache
-	profiles *profileCache
-
-	onDestroy        []func(groupID string)
-	onMembersRemoved []func(groupID string, users []string)
+	cache    Cache
 }
 
-// OnMembersRemoved registers fn to be called after members left a group.
-func (s *Service) OnMembersRemoved(fn func(groupID string, users []string)) {
-	s.onMembersRemoved = append(s.onMembersRemoved, fn)
+// Cache is what the group domain caches: profiles by group ID, and
+// memberships (and non-memberships) by group and user, so that the question
+// asked on every message, "is U a member of G, with what role and mute
+// state", usually costs no store read. internal/invalidate drops entries
+// when a change commits. A cached profile's NextMsgSeq and LastMsgTime may
+// lag (they move with every message): Info reads those from the store.
+type Cache struct {
+	Profiles *cache.Map[Group]        // part: group ID, key ""
+	Members  *cache.Map[CachedMember] // part: group ID, key: UserID
 }
 
-// OnDestroy registers fn to be called with the ID of a group after it was
-// destroyed (caches of other domains forget it).
-func (s *Service) OnDestroy(fn func(groupID string)) { s.onDestroy = append(s.onDestroy, fn) }
+// CachedMember is a cached membership: Member when OK, else known not to be
+// a member.
+type CachedMember struct {
+	Member Member
+	OK     bool
+}
+
+// DefaultCacheSize is how many (group, user) memberships a node keeps in
+// memory.
+const DefaultCacheSize = 1 << 20
+
+// maxCachedGroups bounds the profile cache.
+const maxCachedGroups = 1 << 16
+
+// NewCache returns the caches of a node.
+func NewCache() Cache {
+	return Cache{Profiles: cache.New[Group](maxCachedGroups), Members: cache.New[CachedMember](DefaultCacheSize)}
+}
+
+// Option is a collaborator of the Service beyond the required ones.
+type Option func(*Service)
+
+// WithBefore asks the app's before-callbacks (none without it).
+func WithBefore(b hook.Before) Option { return func(s *Service) { s.before = b } }
+
+// WithGrants takes the grants of permission groups and topics from g (none
+// beyond the community's DefaultPermission without it).
+func WithGrants(g GrantSource) Option { return func(s *Service) { s.grants = g } }
+
+// WithCache reads through c (the store every time without it).
+func WithCache(c Cache) Option { return func(s *Service) { s.cache = c } }
 
 // NewService returns a Service. bus may be nil (no events); now nil means
 // time.Now.
-func NewService(store Store, accounts Accounts, bus event.Bus, now func() time.Time) *Service {
+func NewService(store Store, accounts Accounts, bus event.Publisher, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, accounts: accounts, bus: bus, now: now, cache: newMemberCache(DefaultCacheSize), profiles: newProfileCache()}
+	s := &Service{store: store, accounts: accounts, bus: bus, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
-// SetBefore plugs in the app's before-callbacks (nil: none).
-func (s *Service) SetBefore(b hook.Before) { s.before = b }
-
-// Before returns the before-callbacks set by SetBefore, for the domains
-// built on groups (topics, messages).
+// Before returns the before-callbacks, for the domains built on groups
+// (topics, messages).
 func (s *Service) Before() hook.Before { return s.before }
-
-// SetGrantSource plugs in the permission-group domain.
-func (s *Service) SetGrantSource(g GrantSource) { s.grants = g }
 
 // Actor is who performs an operation: the app admin itself (UserID "") or a
 // user the app admin acts for (From_Account / Operator_Account).
@@ -76,13 +105,6 @@ type Actor struct{ UserID string }
 
 // AppAdmin is the app admin acting as itself.
 var AppAdmin = Actor{}
-
-func (s *Service) publish(ctx context.Context, typ, groupID, operator string, users []string, data any) {
-	if s.bus == nil {
-		return
-	}
-	s.bus.Publish(event.Event{Type: typ, GroupID: groupID, Operator: operator, Users: users, Time: s.now().UnixMilli(), Data: data, Origin: hook.OriginOf(ctx)})
-}
 
 // notFound maps a store's ErrNotFound to 10010.
 func notFound(id string, err error) error {
@@ -102,15 +124,15 @@ func (s *Service) Get(ctx context.Context, id string) (Group, error) {
 	if !ValidID(id) {
 		return Group{}, apierr.New(apierr.GroupBadID, "GroupId %q is not a valid group ID", id)
 	}
-	if g, ok := s.profiles.get(id); ok {
+	if g, ok := s.cache.Profiles.Get(id, ""); ok {
 		return g, nil
 	}
-	epoch := s.profiles.begin()
+	epoch := s.cache.Profiles.Begin()
 	g, err := s.store.GetGroup(ctx, id)
 	if err != nil {
 		return Group{}, notFound(id, err)
 	}
-	s.profiles.put(epoch, g)
+	s.cache.Profiles.Put(epoch, id, "", g)
 	return g, nil
 }
 
@@ -199,7 +221,7 @@ func (s *Service) Operator(ctx context.Context, groupID, from string) (Actor, er
 	if err := CheckUserIDs("From_Account", from); err != nil {
 		return Actor{}, err
 	}
-	if _, ok, found := s.cache.get(groupID, from); found && ok {
+	if m, found := s.cache.Members.Get(groupID, from); found && m.OK {
 		return Actor{UserID: from}, nil
 	}
 	exist, err := s.accounts.ExistingAccounts(ctx, []string{from})
@@ -218,16 +240,10 @@ func (s *Service) Destroy(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.DeleteGroup(ctx, g.ID)
-	s.profiles.drop(g.ID)
-	if err != nil {
+	if err := s.store.DeleteGroup(ctx, g.ID); err != nil {
 		return notFound(id, err)
 	}
-	s.cache.dropGroup(g.ID)
-	for _, fn := range s.onDestroy {
-		fn(g.ID)
-	}
-	s.publish(ctx, "group.destroyed", g.ID, "", nil, g)
+	s.publish(ctx, Destroyed{Group: g})
 	return nil
 }
 

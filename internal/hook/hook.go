@@ -80,23 +80,24 @@ type Reply struct {
 	Refused []string
 }
 
+// Question is what a domain asks the app backend before an operation: a
+// typed value declared by the domain (topic.ModifyQuestion, …) that the
+// webhook package renders as the callback's body.
+type Question interface {
+	// Callback is the before-callback that asks it (BeforeModifyTopic, …).
+	Callback() string
+}
+
 // Before asks the app backend about an operation before it happens.
 type Before interface {
 	// Enabled reports whether command's callback is on, so that a caller
-	// builds no body for a disabled one.
+	// builds no question for a disabled one.
 	Enabled(command string) bool
-	// Call sends command with body (CallbackCommand and EventTime are
-	// added; an empty Operator_Account becomes the app admin's) and returns the app's answer: a *apierr.Error with the veto's
-	// code when it refused, else the Reply. A callback that failed or timed
-	// out allows the operation.
-	Call(ctx context.Context, command string, body map[string]any) (Reply, error)
+	// Ask sends q and returns the app's answer: a *apierr.Error with the
+	// veto's code when it refused, else the Reply. A callback that failed
+	// or timed out allows the operation.
+	Ask(ctx context.Context, q Question) (Reply, error)
 }
 
-// Ask calls b when it is set and command is enabled; body builds the body
-// only then. A nil b allows everything.
-func Ask(ctx context.Context, b Before, command string, body func() map[string]any) (Reply, error) {
-	if b == nil || !b.Enabled(command) {
-		return Reply{}, nil
-	}
-	return b.Call(ctx, command, body())
-}
+// On reports whether b asks command: b is set and the callback enabled.
+func On(b Before, command string) bool { return b != nil && b.Enabled(command) }

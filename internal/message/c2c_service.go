@@ -28,8 +28,6 @@ const (
 	// importmsg SyncFromOldSystem: the only two values it takes.
 	ImportHistory  = 2 // an old message: stored, not pushed, not unread
 	ImportRealtime = 5 // a live message during the move: stored and pushed to the peers
-	eventC2C       = "message.c2c"
-	eventC2CRecall = "message.c2c_recalled"
 )
 
 // Accounts is what one-to-one messages need to know about accounts.
@@ -41,21 +39,22 @@ type Accounts interface {
 type C2C struct {
 	store    C2CStore
 	accounts Accounts
-	bus      event.Bus
+	bus      event.Publisher
 	now      func() time.Time
 	before   hook.Before
 }
 
-// SetBefore plugs in the app's before-callbacks (nil: none).
-func (c *C2C) SetBefore(b hook.Before) { c.before = b }
-
-// NewC2C returns the one-to-one message service; bus may be nil, now nil
-// means time.Now.
-func NewC2C(store C2CStore, accounts Accounts, bus event.Bus, now func() time.Time) *C2C {
+// NewC2C returns the one-to-one message service asking before (none when
+// nil or absent); bus may be nil, now nil means time.Now.
+func NewC2C(store C2CStore, accounts Accounts, bus event.Publisher, now func() time.Time, before ...hook.Before) *C2C {
 	if now == nil {
 		now = time.Now
 	}
-	return &C2C{store: store, accounts: accounts, bus: bus, now: now}
+	c := &C2C{store: store, accounts: accounts, bus: bus, now: now}
+	if len(before) > 0 {
+		c.before = before[0]
+	}
+	return c
 }
 
 func c2cBad(code int, format string, args ...any) error { return apierr.New(code, format, args...) }
@@ -151,11 +150,12 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 	m.Key = fmt.Sprintf("%d_%d_%d", m.Seq, m.Random, m.Time)
 	m.ID = fmt.Sprintf("%d-%d-%d", tinyID(m.From), m.Time, m.Random)
 	if !batch && !req.NoBeforeHook { // batchsendmsg calls no callbacks (as hosted)
-		reply, err := hook.Ask(ctx, c.before, hook.BeforeSendC2CMsg, func() map[string]any {
-			return map[string]any{"From_Account": m.From, "To_Account": req.To[0], "MsgSeq": m.Seq, "MsgRandom": m.Random,
-				"MsgTime": m.Time, "MsgKey": m.Key, "MsgId": m.ID, "OnlineOnlyFlag": b2i(req.OnlineOnly), "MsgBody": m.Body,
-				"CloudCustomData": m.CloudCustomData}
-		})
+		var reply hook.Reply
+		if hook.On(c.before, hook.BeforeSendC2CMsg) {
+			q := C2CSendQuestion{Message: m, OnlineOnly: req.OnlineOnly}
+			q.Message.To = req.To[0]
+			reply, err = c.before.Ask(ctx, q)
+		}
 		if err != nil {
 			return SendResult{}, err
 		}
@@ -185,8 +185,7 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 			}
 		}
 		if !dup && c.bus != nil {
-			c.bus.Publish(event.Event{Type: eventC2C, Operator: mm.From, Users: []string{mm.From, mm.To}, Time: now.UnixMilli(), Data: mm,
-				Origin: hook.OriginOf(ctx), NoCallback: batch || req.NoAfterHook})
+			c.bus.Publish(event.Of(ctx, C2CSent{Message: mm, Quiet: batch || req.NoAfterHook}, now))
 		}
 		res.Message = mm
 	}
@@ -234,8 +233,7 @@ func (c *C2C) Import(ctx context.Context, req C2CSend) error {
 		return err
 	}
 	if req.Sync == ImportRealtime && !dup && c.bus != nil {
-		c.bus.Publish(event.Event{Type: eventC2C, Operator: stored.From, Users: []string{stored.From, stored.To}, Time: c.now().UnixMilli(),
-			Data: stored, Origin: hook.OriginOf(ctx), NoCallback: true})
+		c.bus.Publish(event.Of(ctx, C2CSent{Message: stored, Quiet: true}, c.now()))
 	}
 	return nil
 }
@@ -288,7 +286,7 @@ func (c *C2C) Withdraw(ctx context.Context, from, to, key string) error {
 		return c2cBad(apierr.MsgBadJSON, "no message %s from %s to %s", key, from, to)
 	}
 	if c.bus != nil {
-		c.bus.Publish(event.Event{Type: eventC2CRecall, Users: []string{from, to}, Time: c.now().UnixMilli(), Data: key, Origin: hook.OriginOf(ctx)})
+		c.bus.Publish(event.Of(ctx, C2CRecalled{From: from, To: to, Key: key}, c.now()))
 	}
 	return nil
 }

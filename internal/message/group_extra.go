@@ -130,7 +130,7 @@ func (s *Service) Notify(ctx context.Context, groupID, topicID string, to []stri
 		return nil // none of them is a member: nobody to tell
 	}
 	if s.bus != nil {
-		s.bus.Publish(event.Event{Type: "group.system_notification", GroupID: g.ID, TopicID: topicID, Users: users, Time: s.now().UnixMilli(), Data: content})
+		s.bus.Publish(event.Of(ctx, Notified{GroupID: g.ID, TopicID: topicID, Members: users, Content: content}, s.now()))
 	}
 	return nil
 }

@@ -19,14 +19,12 @@ import (
 
 // Limits of group messages.
 const (
-	DedupeWindow     = 5 * time.Minute // a retried send with the same Random and content within it is the first one
-	MaxHistoryPage   = 20              // group_msg_get_simple ReqMsgNumber
-	MaxRecallSeqs    = 10              // group_msg_recall MsgSeqList
-	MaxRecallReason  = 100             // bytes
-	MaxCustomData    = 12 * 1024
-	PriorityNormal   = "Normal"
-	eventGroupMsg    = "message.group"
-	eventGroupRecall = "message.group_recalled"
+	DedupeWindow    = 5 * time.Minute // a retried send with the same Random and content within it is the first one
+	MaxHistoryPage  = 20              // group_msg_get_simple ReqMsgNumber
+	MaxRecallSeqs   = 10              // group_msg_recall MsgSeqList
+	MaxRecallReason = 100             // bytes
+	MaxCustomData   = 12 * 1024
+	PriorityNormal  = "Normal"
 )
 
 var priorities = map[string]int{"High": 1, "Normal": 2, "Low": 3, "Lowest": 4}
@@ -45,12 +43,12 @@ type Service struct {
 	store  Store
 	groups *group.Service
 	topics *topic.Service
-	bus    event.Bus
+	bus    event.Publisher
 	now    func() time.Time
 }
 
 // NewService returns a Service; bus may be nil, now nil means time.Now.
-func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Bus, now func() time.Time) *Service {
+func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Publisher, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
@@ -152,27 +150,22 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	}
 	now := s.now()
 	if !req.NoBeforeHook {
-		reply, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeSendGroupMsg, func() map[string]any {
-			b := map[string]any{"GroupId": g.ID, "Type": string(g.Type), "From_Account": from, "Operator_Account": from,
-				"Random": *req.Random, "OnlineOnlyFlag": b2i(req.OnlineOnly), "MsgBody": body, "CloudCustomData": req.CloudCustomData}
-			if req.TopicID != "" {
-				b["TopicId"] = req.TopicID
+		if b := s.groups.Before(); hook.On(b, hook.BeforeSendGroupMsg) {
+			reply, err := b.Ask(ctx, SendQuestion{GroupID: g.ID, GroupType: g.Type, TopicID: req.TopicID, From: from,
+				Random: *req.Random, OnlineOnly: req.OnlineOnly, Body: body, CloudCustomData: req.CloudCustomData})
+			if err != nil {
+				return Message{}, err
 			}
-			return b
-		})
-		if err != nil {
-			return Message{}, err
+			if reply.Drop { // the app dropped it silently: the sender sees success
+				return Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority}, nil
+			}
+			body, req.CloudCustomData = replaced(reply, body, req.CloudCustomData)
 		}
-		if reply.Drop { // the app dropped it silently: the sender sees success
-			return Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority}, nil
-		}
-		body, req.CloudCustomData = replaced(reply, body, req.CloudCustomData)
 	}
 	if req.OnlineOnly {
 		m := Message{GroupID: g.ID, TopicID: req.TopicID, From: from, Random: *req.Random, Time: now.Unix(), Priority: req.Priority, Body: body, CloudCustomData: req.CloudCustomData}
 		if s.bus != nil {
-			s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: m,
-				Origin: hook.OriginOf(ctx), NoCallback: req.NoAfterHook})
+			s.bus.Publish(event.Of(ctx, Sent{Message: m, GroupType: g.Type, Quiet: req.NoAfterHook}, now))
 		}
 		return m, nil
 	}
@@ -186,8 +179,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 		return Message{}, err
 	}
 	if !dup && s.bus != nil {
-		s.bus.Publish(event.Event{Type: eventGroupMsg, GroupID: g.ID, TopicID: req.TopicID, Operator: from, Time: now.UnixMilli(), Data: stored,
-			Origin: hook.OriginOf(ctx), NoCallback: req.NoAfterHook})
+		s.bus.Publish(event.Of(ctx, Sent{Message: stored, GroupType: g.Type, Quiet: req.NoAfterHook}, now))
 	}
 	return stored, nil
 }
@@ -205,13 +197,6 @@ func replaced(r hook.Reply, body []byte, custom string) ([]byte, string) {
 		custom = *r.CloudCustomData
 	}
 	return body, custom
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // dedupeKey identifies a send for de-duplication: sender, Random and content.
@@ -300,7 +285,7 @@ func (s *Service) Recall(ctx context.Context, groupID, topicID string, seqs []ui
 		}
 	}
 	if len(done) > 0 && s.bus != nil {
-		s.bus.Publish(event.Event{Type: eventGroupRecall, GroupID: g.ID, TopicID: topicID, Time: s.now().UnixMilli(), Data: done, Origin: hook.OriginOf(ctx)})
+		s.bus.Publish(event.Of(ctx, GroupRecalled{GroupID: g.ID, GroupType: g.Type, TopicID: topicID, Seqs: done}, s.now()))
 	}
 	return out, nil
 }

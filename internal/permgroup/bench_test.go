@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/invalidate"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/permission"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
@@ -26,15 +28,18 @@ func BenchmarkAuthorizeSendInTopic(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	caches := invalidate.New()
+	bus := event.NewDispatcher(event.NewLocal(), caches.Apply)
 	accounts := account.NewService(db, nil, nil)
 	for _, id := range []string{"owner", "m"} {
 		if err := accounts.Import(ctx, account.NewAccount{UserID: id}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	groups := group.NewService(db, db, nil, nil)
-	topics := topic.NewService(db, groups, nil, nil)
-	pmgs := permgroup.NewService(db, groups, topics, nil, nil)
+	grants := permgroup.NewGrants(db, topic.NewReader(db, caches.Topics), caches.Grants)
+	groups := group.NewService(db, db, bus, nil, group.WithCache(caches.Groups), group.WithGrants(grants))
+	topics := topic.NewService(db, groups, bus, nil, topic.WithCache(caches.Topics))
+	pmgs := permgroup.NewService(db, groups, topics, bus, nil)
 	zero := uint64(0)
 	gid, err := groups.Create(ctx, group.CreateRequest{Type: "Community", Name: "c", Owner: "owner", SupportTopic: 1, EnablePermission: 1, DefaultPermission: &zero, Members: []group.NewMember{{UserID: "m"}}})
 	if err != nil {

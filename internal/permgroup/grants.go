@@ -3,107 +3,60 @@ package permgroup
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/cache"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/permission"
 )
 
-// grantCache keeps each member's permission-group grants so that a
-// permission decision on the send path reads no store. Every change drops
-// what it touches (the users concerned, or the whole community); a fill
-// that raced with a drop is discarded (the epoch check).
-type grantCache struct {
-	mu      sync.RWMutex
-	epoch   uint64
-	entries map[[2]string][]Grant
+// TopicGrants is what Grants needs of the topics: their default
+// permissions (topic.Reader).
+type TopicGrants interface {
+	AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, userID, topicID string) ([]permission.Grant, error)
 }
 
-// maxCachedGrants bounds the cache; past it the cache starts over.
+// Grants answers the permission engine's question "which grants does this
+// member hold": it is the group Service's GrantSource.
+type Grants struct {
+	store  Store
+	topics TopicGrants
+	cache  *cache.Map[[]Grant]
+}
+
+// maxCachedGrants bounds the grant cache.
 const maxCachedGrants = 1 << 20
 
-func newGrantCache() *grantCache { return &grantCache{entries: map[[2]string][]Grant{}} }
+// NewCache returns a node's grant cache (part: group ID, key: UserID), so
+// that a permission decision on the send path reads no store.
+// internal/invalidate drops entries when a change commits.
+func NewCache() *cache.Map[[]Grant] { return cache.New[[]Grant](maxCachedGrants) }
 
-func (c *grantCache) get(groupID, userID string) ([]Grant, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	g, ok := c.entries[[2]string{groupID, userID}]
-	return g, ok
-}
-
-func (c *grantCache) begin() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.epoch
-}
-
-func (c *grantCache) put(epoch uint64, groupID, userID string, g []Grant) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if epoch != c.epoch {
-		return
-	}
-	if len(c.entries) >= maxCachedGrants {
-		c.entries = map[[2]string][]Grant{}
-	}
-	c.entries[[2]string{groupID, userID}] = g
-}
-
-func (c *grantCache) dropUsers(groupID string, users []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	for _, u := range users {
-		delete(c.entries, [2]string{groupID, u})
-	}
-}
-
-func (c *grantCache) dropGroup(groupID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	for k := range c.entries {
-		if k[0] == groupID {
-			delete(c.entries, k)
-		}
-	}
-}
-
-func (c *grantCache) dropEverywhere(users []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	gone := make(map[string]bool, len(users))
-	for _, u := range users {
-		gone[u] = true
-	}
-	for k := range c.entries {
-		if gone[k[1]] {
-			delete(c.entries, k)
-		}
-	}
+// NewGrants returns the grants of store and topics, through c (nil: the
+// store every time).
+func NewGrants(store Store, topics TopicGrants, c *cache.Map[[]Grant]) *Grants {
+	return &Grants{store: store, topics: topics, cache: c}
 }
 
 // userGrants returns a member's permission-group grants, from the cache
 // when it can.
-func (s *Service) userGrants(ctx context.Context, groupID, userID string) ([]Grant, error) {
-	if g, ok := s.cache.get(groupID, userID); ok {
+func (s *Grants) userGrants(ctx context.Context, groupID, userID string) ([]Grant, error) {
+	if g, ok := s.cache.Get(groupID, userID); ok {
 		return g, nil
 	}
-	epoch := s.cache.begin()
+	epoch := s.cache.Begin()
 	g, err := s.store.UserGrants(ctx, groupID, userID)
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(epoch, groupID, userID, g)
+	s.cache.Put(epoch, groupID, userID, g)
 	return g, nil
 }
 
 // AppendGrants implements group.GrantSource: the topic's default
 // permission (inside a topic) and every permission group of the member,
 // each with its community bits and its bits for topicID.
-func (s *Service) AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, userID, topicID string) ([]permission.Grant, error) {
+func (s *Grants) AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, userID, topicID string) ([]permission.Grant, error) {
 	out, err := s.topics.AppendGrants(ctx, dst, g, userID, topicID)
 	if err != nil {
 		return dst, err

@@ -89,7 +89,7 @@ func (s *Service) AddMembers(ctx context.Context, groupID, id string, users []st
 		}
 	}
 	if len(added) > 0 {
-		s.changed(ctx, g.ID, added, Change{Operation: "add_permission_group_member", PermissionGroupIDs: []string{id}})
+		s.changed(ctx, g.ID, added, Changed{Operation: "add_permission_group_member", PermissionGroupIDs: []string{id}})
 	}
 	return out, nil
 }
@@ -112,7 +112,7 @@ func (s *Service) DeleteMembers(ctx context.Context, groupID, id string, users [
 		return notFound(id, err)
 	}
 	if len(removed) > 0 {
-		s.changed(ctx, g.ID, removed, Change{Operation: "delete_permission_group_member", PermissionGroupIDs: []string{id}})
+		s.changed(ctx, g.ID, removed, Changed{Operation: "delete_permission_group_member", PermissionGroupIDs: []string{id}})
 	}
 	return nil
 }

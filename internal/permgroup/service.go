@@ -8,67 +8,55 @@ import (
 	"github.com/hearth-chat/hearth/internal/apierr"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
-	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/text"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
-// Service applies the permission-group rules over a Store and answers the
-// permission engine's question "which grants does this member hold".
+// Service applies the permission-group rules over a Store.
 type Service struct {
 	store  Store
 	groups *group.Service
 	topics *topic.Service
-	bus    event.Bus
+	bus    event.Publisher
 	now    func() time.Time
-	cache  *grantCache
 }
 
-// NewService returns a Service and registers it as the group domain's
-// grant source, together with the topics' default permissions.
-func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Bus, now func() time.Time) *Service {
+// NewService returns a Service. The grants it changes reach the permission
+// engine through Grants, which the group Service is built with. bus may be
+// nil; now nil means time.Now.
+func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Publisher, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: store, groups: groups, topics: topics, bus: bus, now: now, cache: newGrantCache()}
-	groups.SetGrantSource(s)
-	groups.OnDestroy(s.cache.dropGroup)
-	groups.OnMembersRemoved(s.cache.dropUsers)
-	topics.OnDestroy(s.cache.dropGroup)
-	return s
+	return &Service{store: store, groups: groups, topics: topics, bus: bus, now: now}
 }
 
 func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
 
-// Forget drops the cached grants of a group, for a change made on another
-// node.
-func (s *Service) Forget(groupID string) { s.cache.dropGroup(groupID) }
-
-// Change is the Data of a "permission.changed" event: which API changed
-// which permission groups.
-type Change struct {
+// Changed is the change every permission-group write makes: which API
+// changed which permission groups, for which members (nil: any member of
+// the community may hold changed grants).
+type Changed struct {
+	GroupID            string
+	Members            []string
 	Operation          string   // the API, e.g. "add_permission_group_member"
 	PermissionGroupIDs []string // the permission groups changed
 	TopicIDs           []string // the topics whose permissions changed, if any
 }
 
-// changed drops cached grants and publishes the change so that other
-// nodes drop theirs too (cluster mode).
-func (s *Service) changed(ctx context.Context, groupID string, users []string, c Change) {
-	if users == nil {
-		s.cache.dropGroup(groupID)
-	} else {
-		s.cache.dropUsers(groupID, users)
-	}
+func (Changed) Kind() string         { return "permission.changed" }
+func (c Changed) Scope() event.Scope { return event.Scope{GroupID: c.GroupID, Users: c.Members} }
+func init()                          { event.Register[Changed]() }
+
+// changed publishes c, made in groupID for users.
+func (s *Service) changed(ctx context.Context, groupID string, users []string, c Changed) {
 	if s.bus != nil {
-		s.bus.Publish(event.Event{Type: "permission.changed", GroupID: groupID, Users: users, Time: s.now().UnixMilli(), Data: c, Origin: hook.OriginOf(ctx)})
+		c.GroupID, c.Members = groupID, users
+		s.bus.Publish(event.Of(ctx, c, s.now()))
 	}
 }
-
-// ForgetUsers drops the cached grants of deleted accounts.
-func (s *Service) ForgetUsers(users []string) { s.cache.dropEverywhere(users) }
 
 // community returns the group when it is a Community: 10015, 10010, or
 // 10007 for other types.
@@ -228,7 +216,7 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 		}
 	}
 	if len(deleted) > 0 {
-		s.changed(ctx, g.ID, nil, Change{Operation: "delete_permission_group", PermissionGroupIDs: deleted})
+		s.changed(ctx, g.ID, nil, Changed{Operation: "delete_permission_group", PermissionGroupIDs: deleted})
 	}
 	return out, nil
 }
@@ -259,7 +247,7 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) error {
 		return notFound(req.ID, err)
 	}
 	if req.Permission != nil {
-		s.changed(ctx, g.ID, nil, Change{Operation: "modify_permission_group", PermissionGroupIDs: []string{req.ID}})
+		s.changed(ctx, g.ID, nil, Changed{Operation: "modify_permission_group", PermissionGroupIDs: []string{req.ID}})
 	}
 	return nil
 }

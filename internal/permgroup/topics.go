@@ -106,7 +106,7 @@ func (s *Service) topicPerms(ctx context.Context, op topicOp, groupID, id string
 			}
 		}
 		if len(changedTopics) > 0 {
-			s.changed(ctx, g.ID, nil, Change{Operation: op.api(), PermissionGroupIDs: []string{id}, TopicIDs: changedTopics})
+			s.changed(ctx, g.ID, nil, Changed{Operation: op.api(), PermissionGroupIDs: []string{id}, TopicIDs: changedTopics})
 		}
 	} else if _, err := s.store.GetTopicPerms(ctx, g.ID, id, []string{}); err != nil {
 		return nil, notFound(id, err) // every item failed: still answer 110006 for a missing group
@@ -192,4 +192,4 @@ func (s *Service) GetTopicPerms(ctx context.Context, groupID, id string, topicID
 	return out, nil
 }
 
-var _ group.GrantSource = (*Service)(nil)
+var _ group.GrantSource = (*Grants)(nil)

@@ -27,7 +27,7 @@ func testDeps(tb testing.TB, appID uint64, key string) Deps {
 	if err := accounts.EnsureAdmins(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	groups := group.NewService(db, db, nil, nil)
+	groups := group.NewService(db, db, nil, nil, group.WithGrants(permgroup.NewGrants(db, topic.NewReader(db, nil), nil)))
 	topics := topic.NewService(db, groups, nil, nil)
 	return Deps{
 		PermGroups: permgroup.NewService(db, groups, topics, nil, nil),

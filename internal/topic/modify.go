@@ -55,41 +55,20 @@ func (s *Service) Modify(ctx context.Context, req ModifyRequest) (Topic, error) 
 	}
 	p := Patch{Name: req.Name, FaceURL: req.FaceURL, Notification: req.Notification, Introduction: req.Introduction,
 		CustomString: req.CustomString, MuteAllMember: mute, DefaultPermission: req.DefaultPermission}
-	if _, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeModifyTopic, func() map[string]any {
-		return beforeModifyBody(g.ID, t.ID, req)
-	}); err != nil {
-		return Topic{}, err
+	if b := s.groups.Before(); hook.On(b, hook.BeforeModifyTopic) {
+		if _, err := b.Ask(ctx, ModifyQuestion{GroupID: g.ID, TopicID: t.ID, Request: req}); err != nil {
+			return Topic{}, err
+		}
 	}
 	after, err := s.store.ModifyTopic(ctx, g.ID, t.ID, p)
-	s.cache.drop(g.ID, t.ID)
 	if errors.Is(err, ErrNotFound) {
 		return Topic{}, apierr.New(apierr.GroupNotFound, "topic %s does not exist or was destroyed", t.ID)
 	}
 	if err != nil {
 		return Topic{}, err
 	}
-	s.publish(ctx, "topic.modified", after, req.From, p)
+	s.publish(ctx, Modified{GroupID: after.GroupID, TopicID: after.ID, Operator: req.From, Patch: p})
 	return after, nil
-}
-
-// beforeModifyBody is the Group.CallbackBeforeModifyTopic body (spec
-// decision 1): who changes which topic, and the fields being changed with
-// their new values.
-func beforeModifyBody(groupID, topicID string, req ModifyRequest) map[string]any {
-	b := map[string]any{"GroupId": groupID, "TopicId": topicID, "Type": string(group.Community), "Operator_Account": req.From}
-	for _, f := range []struct {
-		key string
-		v   *string
-	}{{"TopicName", req.Name}, {"FaceUrl", req.FaceURL}, {"Notification", req.Notification},
-		{"Introduction", req.Introduction}, {"CustomString", req.CustomString}, {"MuteAllMember", req.MuteAllMember}} {
-		if f.v != nil {
-			b[f.key] = *f.v
-		}
-	}
-	if req.DefaultPermission != nil {
-		b["DefaultPermission"] = *req.DefaultPermission
-	}
-	return b
 }
 
 // DestroyResult is the outcome for one topic of destroy_topic.
@@ -122,7 +101,6 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 	gone := make(map[string]bool, len(deleted))
 	for _, id := range deleted {
 		gone[id] = true
-		s.cache.drop(g.ID, id)
 	}
 	out := make([]DestroyResult, len(ids))
 	for i, id := range ids {
@@ -131,13 +109,8 @@ func (s *Service) Destroy(ctx context.Context, groupID string, ids []string) ([]
 			out[i].Code, out[i].Info = apierr.TopicAlreadyDeleted, "topic does not exist or was already destroyed"
 		}
 	}
-	if len(deleted) > 0 {
-		for _, fn := range s.onDestroy {
-			fn(g.ID)
-		}
-	}
 	for _, id := range deleted {
-		s.publish(ctx, "topic.destroyed", Topic{ID: id, GroupID: g.ID}, "", nil)
+		s.publish(ctx, Destroyed{GroupID: g.ID, TopicID: id})
 	}
 	return out, nil
 }

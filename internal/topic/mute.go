@@ -32,7 +32,7 @@ func (s *Service) Mute(ctx context.Context, groupID, topicID string, ids []strin
 		return err
 	}
 	if len(muted) > 0 && s.bus != nil {
-		s.publish(ctx, "topic.members_muted", t, "", map[string]any{"Users": muted, "Until": until})
+		s.publish(ctx, MembersMuted{GroupID: t.GroupID, TopicID: t.ID, Members: muted, Until: until})
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func (s *Service) Muted(ctx context.Context, groupID, topicID string) ([]Mute, e
 
 // AppendGrants implements group.GrantSource for a topic's default
 // permission: inside a topic, every member holds its DefaultPermission bits.
-func (s *Service) AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, _ string, topicID string) ([]permission.Grant, error) {
+func (s Reader) AppendGrants(ctx context.Context, dst []permission.Grant, g group.Group, _ string, topicID string) ([]permission.Grant, error) {
 	if topicID == "" {
 		return dst, nil
 	}

@@ -28,9 +28,8 @@ func TestCheckPost(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	groups := group.NewService(db, db, nil, nil)
+	groups := group.NewService(db, db, nil, nil, group.WithGrants(topic.NewReader(db, nil)))
 	topics := topic.NewService(db, groups, nil, nil)
-	groups.SetGrantSource(topics)
 	members := []group.NewMember{{UserID: "adm", Role: "Admin"}, {UserID: "mem"}, {UserID: "muted"}, {UserID: "tmuted"}}
 	mk := func(perm int) (group.Group, topic.Topic, topic.Topic) {
 		var def *uint64

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/cache"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/hook"
@@ -16,43 +17,53 @@ import (
 // Service applies the topic rules over a Store, with the group domain for
 // communities, members and permissions.
 type Service struct {
-	store  Store
+	Reader
 	groups *group.Service
-	bus    event.Bus
+	bus    event.Publisher
 	now    func() time.Time
-	cache  *topicCache
-
-	onDestroy []func(groupID string)
 }
 
-// OnDestroy registers fn to be called with the community's ID after some of
-// its topics were destroyed.
-func (s *Service) OnDestroy(fn func(groupID string)) { s.onDestroy = append(s.onDestroy, fn) }
+// Reader reads topics, through a cache when it has one. It is what the
+// permission engine needs of topics (their default permissions), so it
+// exists before the group Service that asks it.
+type Reader struct {
+	store Store
+	cache *cache.Map[Topic]
+}
+
+// NewReader returns a Reader over store through c (nil: the store every
+// time).
+func NewReader(store Store, c *cache.Map[Topic]) Reader { return Reader{store: store, cache: c} }
+
+// maxCachedTopics bounds the topic cache.
+const maxCachedTopics = 1 << 18
+
+// NewCache returns a node's topic cache (part: group ID, key: topic ID):
+// the send path asks for the topic (its mute flag and default permission)
+// on every message. internal/invalidate drops entries when a change commits.
+func NewCache() *cache.Map[Topic] { return cache.New[Topic](maxCachedTopics) }
+
+// Option is a collaborator of the Service beyond the required ones.
+type Option func(*Service)
+
+// WithCache reads topics through c (the store every time without it).
+func WithCache(c *cache.Map[Topic]) Option { return func(s *Service) { s.cache = c } }
 
 // NewService returns a Service. bus may be nil; now nil means time.Now.
-func NewService(store Store, groups *group.Service, bus event.Bus, now func() time.Time) *Service {
+func NewService(store Store, groups *group.Service, bus event.Publisher, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: store, groups: groups, bus: bus, now: now, cache: newTopicCache()}
-	groups.OnDestroy(s.cache.dropGroup)
+	s := &Service{Reader: Reader{store: store}, groups: groups, bus: bus, now: now}
+	for _, o := range opts {
+		o(s)
+	}
 	return s
 }
 
 func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
 }
-
-func (s *Service) publish(ctx context.Context, typ string, t Topic, operator string, data any) {
-	if s.bus == nil {
-		return
-	}
-	s.bus.Publish(event.Event{Type: typ, GroupID: t.GroupID, TopicID: t.ID, Operator: operator, Time: s.now().UnixMilli(), Data: data, Origin: hook.OriginOf(ctx)})
-}
-
-// Forget drops the cached topics of a group, for a change made on another
-// node.
-func (s *Service) Forget(groupID string) { s.cache.dropGroup(groupID) }
 
 // Community returns the group of groupID when it is a Community with
 // topics enabled: 10015 malformed ID, 10010 missing, 11000 otherwise.
@@ -69,17 +80,17 @@ func (s *Service) Community(ctx context.Context, groupID string) (group.Group, e
 
 // Get returns one topic of a community: 10004 for an ID not of that
 // community's form, 10010 when it does not exist.
-func (s *Service) Get(ctx context.Context, g group.Group, topicID string) (Topic, error) {
+func (s Reader) Get(ctx context.Context, g group.Group, topicID string) (Topic, error) {
 	if topicID == "" {
 		return Topic{}, badParam("TopicId is required")
 	}
 	if err := checkIDs(g.ID, []string{topicID}); err != nil {
 		return Topic{}, err
 	}
-	if t, ok := s.cache.get(g.ID, topicID); ok {
+	if t, ok := s.cache.Get(g.ID, topicID); ok {
 		return t, nil
 	}
-	epoch := s.cache.begin()
+	epoch := s.cache.Begin()
 	list, err := s.store.GetTopics(ctx, g.ID, []string{topicID})
 	if err != nil {
 		return Topic{}, err
@@ -87,7 +98,7 @@ func (s *Service) Get(ctx context.Context, g group.Group, topicID string) (Topic
 	if len(list) == 0 {
 		return Topic{}, apierr.New(apierr.GroupNotFound, "topic %s does not exist or was destroyed", topicID)
 	}
-	s.cache.put(epoch, list[0])
+	s.cache.Put(epoch, g.ID, topicID, list[0])
 	return list[0], nil
 }
 
@@ -185,14 +196,10 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 	if !imported {
 		// The documented body has no GroupId; Hearth adds it (and TopicId
 		// when the caller chose one), which receivers may ignore.
-		if _, err := hook.Ask(ctx, s.groups.Before(), hook.BeforeCreateTopic, func() map[string]any {
-			b := map[string]any{"Operator_Account": req.From, "Type": string(group.Community), "Name": req.Name, "GroupId": g.ID}
-			if req.TopicID != "" {
-				b["TopicId"] = req.TopicID
+		if b := s.groups.Before(); hook.On(b, hook.BeforeCreateTopic) {
+			if _, err := b.Ask(ctx, CreateQuestion{GroupID: g.ID, TopicID: req.TopicID, Operator: req.From, Name: req.Name}); err != nil {
+				return "", err
 			}
-			return b
-		}); err != nil {
-			return "", err
 		}
 	}
 	now := s.now().Unix()
@@ -225,9 +232,9 @@ func (s *Service) create(ctx context.Context, req CreateRequest, imported bool) 
 		return "", err
 	}
 	if !imported {
-		s.publish(ctx, "topic.created", t, req.From, t)
+		s.publish(ctx, Created{Topic: t, Operator: req.From})
 	} else {
-		s.publish(ctx, event.CacheInvalidate, t, "", nil)
+		s.publish(ctx, group.Imported{GroupID: t.GroupID, TopicID: t.ID})
 	}
 	return t.ID, nil
 }

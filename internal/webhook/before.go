@@ -15,11 +15,13 @@ import (
 	"github.com/hearth-chat/hearth/internal/hook"
 )
 
-// Webhooks sends one app's callbacks. It implements hook.Before; Wrap puts
-// its after-callback outbox on an event bus and Run delivers the outbox.
+// Webhooks sends one app's callbacks. It implements hook.Before; Record is
+// the dispatcher's consumer that fills the after-callback outbox, and Run
+// delivers the outbox.
 type Webhooks struct {
 	cfg     Config
 	enabled map[string]bool
+	after   bool // some after-callback is enabled
 	store   Store
 	metrics *Metrics
 	wake    chan struct{}
@@ -40,7 +42,11 @@ func New(cfg Config, store Store, metrics *Metrics) (*Webhooks, error) {
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	return &Webhooks{cfg: cfg, enabled: enabled, store: store, metrics: metrics, wake: make(chan struct{}, 1)}, nil
+	w := &Webhooks{cfg: cfg, enabled: enabled, store: store, metrics: metrics, wake: make(chan struct{}, 1)}
+	for c := range enabled {
+		w.after = w.after || isAfter(c)
+	}
+	return w, nil
 }
 
 // Enabled implements hook.Before (and tells whether an after-callback is
@@ -105,7 +111,8 @@ func (w *Webhooks) encode(command string, body map[string]any) ([]byte, error) {
 	return json.Marshal(body)
 }
 
-// Call implements hook.Before: it asks the app and maps its answer. An
+// Ask implements hook.Before: it renders q as its callback's body, asks
+// the app and maps its answer. An
 // answer of ErrorCode 0 allows (a send-message callback may replace MsgBody
 // and CloudCustomData); 2 drops a message silently; a code in the app's own
 // range (10100-10200 for group callbacks, 120001-130000 for C2C) is passed
@@ -113,11 +120,10 @@ func (w *Webhooks) encode(command string, body map[string]any) ([]byte, error) {
 // 20006 (C2C). A callback that times out, cannot be reached or answers
 // something else than HTTP 200 with JSON lets the operation proceed (spec
 // decision 11) and is counted.
-func (w *Webhooks) Call(ctx context.Context, command string, body map[string]any) (hook.Reply, error) {
+func (w *Webhooks) Ask(ctx context.Context, q hook.Question) (hook.Reply, error) {
 	o := hook.OriginOf(ctx)
-	if op, ok := body["Operator_Account"].(string); ok && op == "" {
-		body["Operator_Account"] = w.admin(o)
-	}
+	command := q.Callback()
+	body := w.beforeBody(q, w.admin(o))
 	b, err := w.encode(command, body)
 	if err != nil {
 		return hook.Reply{}, fmt.Errorf("encode %s: %w", command, err)

@@ -79,8 +79,8 @@ func (s *Service) publish(ctx context.Context, c event.Change) {
 	}
 }
 
-// Register creates an account on its first client login (core.md §3); an
-// existing account is left as it is.
+// Register creates an account on its first client login, as the hosted
+// service does; an existing account is left as it is.
 func (s *Service) Register(ctx context.Context, id string) error {
 	exist, err := s.store.ExistingAccounts(ctx, []string{id})
 	if err != nil || exist[id] {
@@ -305,8 +305,11 @@ func (s *Service) ForgetRevoked(ids []string) {
 // Revoked reports whether a UserSig of id issued at the given unix time was
 // revoked by a kick or by the account's deletion. Answers come from memory after the first lookup.
 func (s *Service) Revoked(ctx context.Context, id string, issued int64) (bool, error) {
+	if !ValidUserID(id) {
+		return false, nil // no such account can exist, so nothing was revoked; nothing is cached for it
+	}
 	if t, ok := s.revoked.Get(id, ""); ok {
-		return issued <= t, nil
+		return t > 0 && issued <= t, nil
 	}
 	epoch := s.revoked.Begin() // a kick meanwhile discards what is read here
 	t, err := s.store.SigNotBefore(ctx, id)

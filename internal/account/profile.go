@@ -32,7 +32,7 @@ type tagRule struct {
 }
 
 // standardTags are the Tag_Profile_IM_* tags and the values each accepts
-// (shared/spec/core.md §4.1).
+// (the standard profile fields of the hosted portrait_set page).
 var standardTags = map[string]tagRule{
 	TagNick:                          {kind: kindString},
 	"Tag_Profile_IM_Gender":          {kind: kindEnum, values: []string{"Gender_Type_Unknown", "Gender_Type_Female", "Gender_Type_Male"}},

@@ -1,7 +1,7 @@
 package group
 
-// Limits of the group system, in UTF-8 bytes for lengths
-// (shared/spec/groups-topics-permissions.md §3 and spec/README.md decision 6).
+// Limits of the group system, in UTF-8 bytes for lengths: the hosted
+// pages' limits, and Hearth's own where they give none (docs/decisions.md, 6).
 const (
 	MaxNameBytes          = 30
 	MaxIntroductionBytes  = 240

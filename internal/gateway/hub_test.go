@@ -65,9 +65,13 @@ func TestHubInterest(t *testing.T) {
 			h.dispatch(event.Of(context.Background(), group.MembersAdded{GroupID: "G3", Members: []string{"b", "offline"}}, time.Now()))
 		},
 			[]string{"g:G1", "g:G2", "g:G3", "u:a", "u:b"}},
-		{"a leaves G1", func() { h.dispatch(event.Of(context.Background(), group.MembersRemoved{GroupID: "G1", Members: []string{"a"}}, time.Now())) },
+		{"a leaves G1", func() {
+			h.dispatch(event.Of(context.Background(), group.MembersRemoved{GroupID: "G1", Members: []string{"a"}}, time.Now()))
+		},
 			[]string{"g:G2", "g:G3", "u:a", "u:b"}},
-		{"G3 is destroyed", func() { h.dispatch(event.Of(context.Background(), group.Destroyed{Group: group.Group{ID: "G3"}}, time.Now())) }, []string{"g:G2", "u:a", "u:b"}},
+		{"G3 is destroyed", func() {
+			h.dispatch(event.Of(context.Background(), group.Destroyed{Group: group.Group{ID: "G3"}}, time.Now()))
+		}, []string{"g:G2", "u:a", "u:b"}},
 		{"a's first session ends", func() { h.remove(a1) }, []string{"g:G2", "u:a", "u:b"}},
 		{"a's last session ends", func() { h.remove(a2) }, []string{"g:G2", "u:b"}},
 		{"b's session ends", func() { h.remove(b) }, nil},

@@ -177,6 +177,10 @@ func (h *hub) dispatch(e event.Event) {
 		frame, targets = messageFrame(c.Message), h.members(e.GroupID)
 	case message.C2CSent:
 		frame, targets = c2cFrame(c.Message), h.sessions(e.Users)
+	case message.ReadPositionSet: // the reader's own sessions only
+		data, _ := json.Marshal(struct{ Seq uint64 }{c.Seq})
+		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: c.GroupID, TopicID: c.TopicID, Data: data})
+		targets = h.sessions(e.Users)
 	default:
 		data, _ := json.Marshal(eventData(e.Change))
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: e.GroupID, TopicID: e.TopicID, Data: data})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
+	"github.com/hearth-chat/hearth/internal/message"
 )
 
 // interestLog counts the watchers per subject the hub asked for.
@@ -80,6 +81,31 @@ func TestHubInterest(t *testing.T) {
 		s.do()
 		if got := log.watched(); fmt.Sprint(got) != fmt.Sprint(s.want) {
 			t.Fatalf("after %q: watching %v, want %v", s.name, got, s.want)
+		}
+	}
+}
+
+// TestHubReadPosition: a read position reaches every session of the reader
+// and no other member's, as one event frame naming the stream and Seq.
+func TestHubReadPosition(t *testing.T) {
+	h := newHub(&interestLog{counts: map[string]int{}})
+	a1, a2, b := newSession("a", nil), newSession("a", nil), newSession("b", nil)
+	for _, s := range []*session{a1, a2, b} {
+		h.add(s, []string{"G1"})
+	}
+	h.dispatch(event.Of(context.Background(), message.ReadPositionSet{User: "a", GroupID: "G1", TopicID: "G1@TOPIC#t", Seq: 7}, time.Now()))
+	want := `{"type":"event","group_id":"G1","topic_id":"G1@TOPIC#t","event":"message.read_position_set","data":{"Seq":7}}`
+	for _, c := range []struct {
+		name string
+		s    *session
+		want []string
+	}{{"a's first device", a1, []string{want}}, {"a's second device", a2, []string{want}}, {"b, another member", b, nil}} {
+		var got []string
+		for _, f := range c.s.take() {
+			got = append(got, string(f))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s got %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -24,6 +26,7 @@ type Envelope struct {
 var (
 	kindsMu sync.RWMutex
 	kinds   = map[string]func([]byte) (Change, error){}
+	zeros   = map[string]Change{}
 )
 
 // Register makes T's kind decodable; each domain registers its changes
@@ -41,6 +44,19 @@ func Register[T Change]() {
 		err := json.Unmarshal(b, &v)
 		return v, err
 	}
+	zeros[kind] = zero
+}
+
+// Registered returns the zero value of every registered kind, ordered by
+// kind (for tests that check every kind's encoding).
+func Registered() []Change {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	out := make([]Change, 0, len(zeros))
+	for _, k := range slices.Sorted(maps.Keys(zeros)) {
+		out = append(out, zeros[k])
+	}
+	return out
 }
 
 // Encode returns the envelope of e (json.Marshal it, or embed it in a

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 )
 
@@ -30,10 +31,16 @@ func (c *clock) advance(d int64) { c.sec.Add(d) }
 
 // env is an account Service over a real SQLite store in a temp dir.
 type env struct {
-	db  *sqlite.DB
-	svc *account.Service
-	clk *clock
+	db      *sqlite.DB
+	svc     *account.Service
+	clk     *clock
+	changes *changeLog
 }
+
+// changeLog records the changes a service publishes.
+type changeLog struct{ changes []event.Change }
+
+func (l *changeLog) Publish(e event.Event) { l.changes = append(l.changes, e.Change) }
 
 // start0 is the clock's first reading in every env.
 const start0 = 1_700_000_000
@@ -42,7 +49,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := openDB(t, filepath.Join(t.TempDir(), "hearth.db"))
 	clk := newClock(start0)
-	return &env{db: db, svc: account.NewService(db, []string{testAdmin}, clk.now), clk: clk}
+	log := &changeLog{}
+	return &env{db: db, svc: account.NewService(db, []string{testAdmin}, clk.now, account.WithChanges(log)), clk: clk, changes: log}
 }
 
 func openDB(t *testing.T, path string) *sqlite.DB {

@@ -26,21 +26,7 @@ type Service struct {
 	// entry when the account is kicked or deleted, on any node.
 	revoked *cache.Map[int64]
 	bus     event.Publisher
-
-	onKick   []func(id string)
-	onDelete []func(ids []string)
 }
-
-// OnDelete registers fn to be called, on the deleting goroutine, with the
-// UserIDs of accounts that were deleted. Like OnKick, an observer for the
-// account rules' own tests: the server's consumers take Deleted from the
-// dispatcher.
-func (s *Service) OnDelete(fn func(ids []string)) { s.onDelete = append(s.onDelete, fn) }
-
-// OnKick registers fn to be called, on the kicking goroutine, with the
-// UserID of a kicked account. The server's consumers take Kicked from the
-// dispatcher instead; this is an observer for the account rules' own tests.
-func (s *Service) OnKick(fn func(id string)) { s.onKick = append(s.onKick, fn) }
 
 // Option is a collaborator of the Service beyond the required ones.
 type Option func(*Service)
@@ -228,9 +214,6 @@ func (s *Service) Delete(ctx context.Context, ids []string) ([]ItemResult, error
 	}
 	if len(deleted) > 0 {
 		s.publish(ctx, Deleted{Users: deleted})
-		for _, fn := range s.onDelete {
-			fn(deleted)
-		}
 	}
 	out := make([]ItemResult, len(ids))
 	for i, id := range ids {
@@ -288,9 +271,6 @@ func (s *Service) Kick(ctx context.Context, id string) error {
 		return err
 	}
 	s.publish(ctx, Kicked{User: id})
-	for _, fn := range s.onKick {
-		fn(id)
-	}
 	return nil
 }
 

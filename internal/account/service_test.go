@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/event"
 )
 
 // ids returns n distinct valid UserIDs starting with prefix.
@@ -164,8 +166,8 @@ func TestDeleteBatchLimits(t *testing.T) {
 
 // TestDeleteItems checks the per-item outcome of account_delete: 0 for an
 // account that existed, 70107 for one that did not, 70402 for the App admin
-// and for a malformed ID; only existing accounts are deleted and reported
-// to OnDelete.
+// and for a malformed ID; only existing accounts are deleted and published
+// as one Deleted.
 func TestDeleteItems(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -173,8 +175,6 @@ func TestDeleteItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.mustImport(t, "alice", "bob")
-	var notified [][]string
-	e.svc.OnDelete(func(ids []string) { notified = append(notified, slices.Clone(ids)) })
 
 	req := []string{"alice", "ghost", testAdmin, "bad\x00id", "bob"}
 	res, err := e.svc.Delete(ctx, req)
@@ -205,15 +205,15 @@ func TestDeleteItems(t *testing.T) {
 	if got["alice"] || got["bob"] || !got[testAdmin] {
 		t.Errorf("after Delete imported = %v, want only the admin left", got)
 	}
-	if len(notified) != 1 || !slices.Equal(notified[0], []string{"alice", "bob"}) {
-		t.Errorf("OnDelete got %q, want one call with [alice bob]", notified)
+	if want := []event.Change{account.Deleted{Users: []string{"alice", "bob"}}}; !reflect.DeepEqual(e.changes.changes, want) {
+		t.Errorf("Delete published %+v, want %+v", e.changes.changes, want)
 	}
 
-	// Deleting nothing that exists calls no OnDelete.
+	// Deleting nothing that exists publishes nothing.
 	_, err = e.svc.Delete(ctx, []string{"ghost"})
 	wantCode(t, "Delete of a missing account", err, 0)
-	if len(notified) != 1 {
-		t.Errorf("OnDelete called for a Delete that deleted nothing: %q", notified)
+	if len(e.changes.changes) != 1 {
+		t.Errorf("a Delete that deleted nothing published: %+v", e.changes.changes)
 	}
 }
 
@@ -295,21 +295,20 @@ func TestCheck(t *testing.T) {
 
 // TestKick checks kick: a malformed ID is 70402, a missing account 70107;
 // an existing one has its UserSigs issued up to now revoked, in memory and
-// in the store, and OnKick hears of it.
+// in the store, and one Kicked is published.
 func TestKick(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hearth.db")
 	db := openDB(t, path)
 	clk := newClock(start0)
-	svc := account.NewService(db, []string{testAdmin}, clk.now)
+	log := &changeLog{}
+	svc := account.NewService(db, []string{testAdmin}, clk.now, account.WithChanges(log))
 	wantCode(t, "Import", svc.Import(ctx, account.NewAccount{UserID: "alice"}), 0)
-	var kicked []string
-	svc.OnKick(func(id string) { kicked = append(kicked, id) })
 
 	wantCode(t, "Kick of a malformed ID", svc.Kick(ctx, "bad\x7f"), apierr.AccountBadParam)
 	wantCode(t, "Kick of a missing account", svc.Kick(ctx, "ghost"), apierr.AccountNotFound)
-	if len(kicked) != 0 {
-		t.Errorf("OnKick called for refused kicks: %q", kicked)
+	if len(log.changes) != 0 {
+		t.Errorf("refused kicks published %+v", log.changes)
 	}
 	if r, _ := svc.Revoked(ctx, "alice", clk.unix()); r {
 		t.Error("alice revoked before any kick")
@@ -317,8 +316,8 @@ func TestKick(t *testing.T) {
 
 	first := clk.unix()
 	wantCode(t, "Kick", svc.Kick(ctx, "alice"), 0)
-	if !slices.Equal(kicked, []string{"alice"}) {
-		t.Errorf("OnKick got %q, want [alice]", kicked)
+	if want := []event.Change{account.Kicked{User: "alice"}}; !reflect.DeepEqual(log.changes, want) {
+		t.Errorf("Kick published %+v, want %+v", log.changes, want)
 	}
 	clk.advance(100)
 	second := clk.unix()

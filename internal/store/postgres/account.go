@@ -14,8 +14,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ account.Store = (*DB)(nil)
-
 // ImportAccounts implements [account.Store] in one round trip: a batch of
 // two array statements, run as one implicit transaction. Within one call a
 // later Import of the same UserID, and a later item with the same tag, wins.

@@ -11,8 +11,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ message.C2CStore = (*DB)(nil)
-
 // c2cLock takes the transaction-scoped advisory lock of conversation ($1,
 // $2), in the two-int4 key space (apart from the one-bigint key of the
 // migrations) and keyed by the hashes of both peers, so no separator is
@@ -85,7 +83,7 @@ func (db *DB) C2CMessages(ctx context.Context, a, b string, minTime, maxTime int
 	if limit > 0 {
 		n = new(int64(limit))
 	}
-	query := `SELECT ` + record.Columns("m", record.C2CColumns) + ` FROM c2c_messages m
+	query := record.Select("c2c_messages", "m", record.C2CColumns) + `
 		WHERE m.peer_lo = $1 AND m.peer_hi = $2 AND m.time >= $3 AND m.time <= $4`
 	args := []any{lo, hi, minTime, upTo, n}
 	if beforeKey != "" {

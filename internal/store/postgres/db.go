@@ -38,12 +38,17 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hearth-chat/hearth/internal/store"
 )
 
 // DB is an open PostgreSQL store. It is safe for concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
 }
+
+// DB implements every domain's Store.
+var _ store.Store = (*DB)(nil)
 
 // Option configures Open.
 type Option func(*options)

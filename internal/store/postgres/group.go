@@ -13,10 +13,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ group.Store = (*DB)(nil)
-
 // selectGroup selects record.GroupColumns from groups as g.
-var selectGroup = `SELECT ` + record.Columns("g", record.GroupColumns) + ` FROM groups g`
+var selectGroup = record.Select("groups", "g", record.GroupColumns)
 
 // CreateGroup implements [group.Store] in one round trip: the group and its
 // members in one batch. Repeated UserIDs in members count once (the first

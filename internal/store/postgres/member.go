@@ -14,7 +14,7 @@ import (
 )
 
 // selectMember selects record.MemberColumns from group_members as m.
-var selectMember = `SELECT ` + record.Columns("m", record.MemberColumns) + ` FROM group_members m`
+var selectMember = record.Select("group_members", "m", record.MemberColumns)
 
 // insertMembers inserts the members of group $1 from the parallel arrays
 // that memberArrays makes, in one statement.

@@ -11,8 +11,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ message.Store = (*DB)(nil)
-
 // appendMessage returns the statement that appends a message to a stream
 // whose row (groups or topics) next is updated where match holds. Its
 // arguments are those of appendArgs. In order: dup looks for a message of
@@ -116,7 +114,7 @@ func (db *DB) GroupMessages(ctx context.Context, groupID, topicID string, maxSeq
 	if limit > 0 {
 		n = new(int64(limit))
 	}
-	rows, _ := db.pool.Query(ctx, `SELECT `+record.Columns("", record.MessageColumns)+` FROM group_messages
+	rows, _ := db.pool.Query(ctx, record.Select("group_messages", "", record.MessageColumns)+`
 		WHERE group_id = $1 AND topic_id = $2 AND seq <= $3 ORDER BY seq DESC LIMIT $4`, groupID, topicID, record.SeqUpTo(maxSeq), n)
 	msgs, err := collect(rows, (*record.MessageRow).Dest, noErr((*record.MessageRow).Message))
 	if err != nil {

@@ -11,8 +11,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ permgroup.Store = (*DB)(nil)
-
 // permGroupMemberCount counts the members of the permission group p: the
 // count is not stored (see migration 0004), so that no cascade can leave it
 // wrong.
@@ -21,7 +19,7 @@ const permGroupMemberCount = `(SELECT count(*) FROM perm_group_members m
 
 // selectPermGroup selects record.PermGroupColumns and the member count from
 // perm_groups as p.
-var selectPermGroup = `SELECT ` + record.Columns("p", record.PermGroupColumns) + `, ` + permGroupMemberCount + ` FROM perm_groups p`
+var selectPermGroup = record.Select("perm_groups", "p", record.PermGroupColumns, permGroupMemberCount)
 
 // insertPermGroup inserts the permission group of record.PermGroupArgs ($1 to $6)
 // unless its community has $7 or more, and returns the number it had before

@@ -11,10 +11,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
-var _ topic.Store = (*DB)(nil)
-
 // selectTopic selects record.TopicColumns from topics as t.
-var selectTopic = `SELECT ` + record.Columns("t", record.TopicColumns) + ` FROM topics t`
+var selectTopic = record.Select("topics", "t", record.TopicColumns)
 
 // insertTopic inserts the topic of record.TopicArgs ($1 to $13) unless its group
 // has $14 topics or more, and returns the number the group had before and

@@ -13,8 +13,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
-var _ webhook.Store = (*DB)(nil)
-
 // enqueueCallbacks inserts callbacks from eight parallel arrays, in array
 // order, skipping any whose ID is queued (earlier, or earlier in the
 // arrays): ON CONFLICT DO NOTHING, unlike DO UPDATE, may meet a key twice.

@@ -27,6 +27,17 @@ func Columns(alias string, names []string) string {
 	return alias + "." + strings.Join(names, ", "+alias+".")
 }
 
+// Select returns the start of a query over table, named alias unless alias
+// is "": SELECT of columns (through Columns), then of each of extra as it
+// is, FROM table. Each store appends its own WHERE and ORDER BY.
+func Select(table, alias string, columns []string, extra ...string) string {
+	from := table
+	if alias != "" {
+		from += " " + alias
+	}
+	return "SELECT " + strings.Join(append([]string{Columns(alias, columns)}, extra...), ", ") + " FROM " + from
+}
+
 // NoRows returns notFound when err says a query found no row (both drivers'
 // "no rows" errors are sql.ErrNoRows), else err.
 func NoRows(err, notFound error) error {

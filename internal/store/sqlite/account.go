@@ -10,8 +10,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ account.Store = (*DB)(nil)
-
 // maxIDsPerQuery bounds the number of ids bound into one IN (...) list, well
 // under SQLite's limit on host parameters.
 const maxIDsPerQuery = 500

@@ -9,10 +9,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ message.C2CStore = (*DB)(nil)
-
 // selectC2C selects record.C2CColumns from c2c_messages as m.
-var selectC2C = `SELECT ` + record.Columns("m", record.C2CColumns) + ` FROM c2c_messages m`
+var selectC2C = record.Select("c2c_messages", "m", record.C2CColumns)
 
 // c2cDedupeQuery selects the first message of conversation (?, ?) stored
 // with key ? at or after time ?, found by the index c2c_messages_dedupe.

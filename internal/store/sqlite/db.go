@@ -29,6 +29,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/hearth-chat/hearth/internal/store"
 )
 
 // Defaults for the options.
@@ -52,6 +54,9 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// DB implements every domain's Store.
+var _ store.Store = (*DB)(nil)
 
 // Option configures Open.
 type Option func(*options)

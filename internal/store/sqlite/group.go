@@ -10,10 +10,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ group.Store = (*DB)(nil)
-
 // selectGroup selects record.GroupColumns from groups as g.
-var selectGroup = `SELECT ` + record.Columns("g", record.GroupColumns) + ` FROM groups g`
+var selectGroup = record.Select("groups", "g", record.GroupColumns)
 
 // scanGroup reads one row of record.GroupColumns from a *sql.Row or
 // *sql.Rows.

@@ -11,7 +11,7 @@ import (
 )
 
 // selectMember selects record.MemberColumns from group_members as m.
-var selectMember = `SELECT ` + record.Columns("m", record.MemberColumns) + ` FROM group_members m`
+var selectMember = record.Select("group_members", "m", record.MemberColumns)
 
 // memberDest and member scan rows of record.MemberColumns.
 var (

@@ -9,10 +9,8 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ message.Store = (*DB)(nil)
-
 // selectMessage selects record.MessageColumns from group_messages as m.
-var selectMessage = `SELECT ` + record.Columns("m", record.MessageColumns) + ` FROM group_messages m`
+var selectMessage = record.Select("group_messages", "m", record.MessageColumns)
 
 // dedupeQuery selects the first message of stream (?, ?) stored with key ?
 // at or after time ?, from the index alone up to that row.

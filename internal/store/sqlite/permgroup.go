@@ -9,12 +9,10 @@ import (
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
 
-var _ permgroup.Store = (*DB)(nil)
-
 // selectPermGroup selects record.PermGroupColumns and the member count from
 // perm_groups as p.
-var selectPermGroup = `SELECT ` + record.Columns("p", record.PermGroupColumns) + `, (SELECT count(*) FROM perm_group_members m
-	WHERE m.group_id = p.group_id AND m.perm_group_id = p.id) FROM perm_groups p`
+var selectPermGroup = record.Select("perm_groups", "p", record.PermGroupColumns, `(SELECT count(*) FROM perm_group_members m
+	WHERE m.group_id = p.group_id AND m.perm_group_id = p.id)`)
 
 // permGroupDest and permGroupOf scan rows of selectPermGroup.
 var (

@@ -10,8 +10,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
-var _ topic.Store = (*DB)(nil)
-
 // topicDest and topicOf scan rows of record.TopicColumns.
 var (
 	topicDest = (*record.TopicRow).Dest
@@ -19,7 +17,7 @@ var (
 )
 
 // selectTopic selects record.TopicColumns from topics as t.
-var selectTopic = `SELECT ` + record.Columns("t", record.TopicColumns) + ` FROM topics t`
+var selectTopic = record.Select("topics", "t", record.TopicColumns)
 
 // getTopicQuery selects topic ? of group ?.
 var getTopicQuery = selectTopic + ` WHERE t.group_id = ? AND t.id = ?`

@@ -10,8 +10,6 @@ import (
 	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
-var _ webhook.Store = (*DB)(nil)
-
 // Statements of the outbox.
 var (
 	// enqueueCallback inserts the callback of callbackArgs unless its ID is
@@ -21,7 +19,7 @@ var (
 	// claimableCallbacks selects record.CallbackColumns of the callbacks due at ?
 	// (unix milliseconds), oldest due first, at most ? of them: a range of
 	// webhook_outbox_due.
-	claimableCallbacks = `SELECT ` + record.Columns("", record.CallbackColumns) + ` FROM webhook_outbox
+	claimableCallbacks = record.Select("webhook_outbox", "", record.CallbackColumns) + `
 		WHERE due <= ? ORDER BY due, id LIMIT ?`
 	// claimCallbacks leases until ? the callbacks that claimableCallbacks
 	// (its arguments next) selects, counting an attempt for each. SQLite

@@ -24,24 +24,12 @@ import (
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/account"
-	"github.com/hearth-chat/hearth/internal/group"
-	"github.com/hearth-chat/hearth/internal/message"
-	"github.com/hearth-chat/hearth/internal/permgroup"
-	"github.com/hearth-chat/hearth/internal/topic"
-	"github.com/hearth-chat/hearth/internal/webhook"
+	"github.com/hearth-chat/hearth/internal/store"
 )
 
-// Store is every domain storage interface a Hearth store implements. It
-// grows as domains are added.
-type Store interface {
-	account.Store
-	group.Store
-	topic.Store
-	permgroup.Store
-	message.Store
-	message.C2CStore
-	webhook.Store
-}
+// Store is every domain storage interface a Hearth store implements:
+// [store.Store].
+type Store = store.Store
 
 // Opener opens a new, empty store for one test or benchmark, which the
 // Opener arranges to close when tb ends (tb.Cleanup). Stores from separate

@@ -114,37 +114,18 @@ func (db *DB) AddMembers(ctx context.Context, groupID string, members []group.Me
 // owner leaves, the group has no owner.
 func (db *DB) DeleteMembers(ctx context.Context, groupID string, userIDs []string) ([]string, error) {
 	userIDs = record.Unique(userIDs)
-	if len(userIDs) == 0 {
-		return nil, nil
-	}
-	gone := make(map[string]bool, len(userIDs))
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, groupID)
-		b.Queue(`WITH d AS (
-				DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id
-			), u AS (
-				UPDATE groups SET member_num = member_num - (SELECT count(*) FROM d),
-					owner = CASE WHEN owner IN (SELECT user_id FROM d) THEN NULL ELSE owner END
-				WHERE id = $1 AND EXISTS (SELECT FROM d)
-			)
-			SELECT user_id FROM d`, groupID, record.Sorted(userIDs))
-	}, func(br pgx.BatchResults) error {
-		clear(gone)
-		if _, err := br.Exec(); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		var id string
-		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-			gone[id] = true
-			return nil
-		})
-		return err
-	})
+	gone, err := db.idsInGroup(ctx, " FOR UPDATE", groupID, userIDs, `WITH d AS (
+			DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id
+		), u AS (
+			UPDATE groups SET member_num = member_num - (SELECT count(*) FROM d),
+				owner = CASE WHEN owner IN (SELECT user_id FROM d) THEN NULL ELSE owner END
+			WHERE id = $1 AND EXISTS (SELECT FROM d)
+		)
+		SELECT user_id FROM d`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d members of group %q: %w", len(userIDs), groupID, err)
 	}
-	return record.InOrder(userIDs, gone), nil
+	return gone, nil
 }
 
 // GetMember implements [group.Store] with one query.
@@ -220,25 +201,12 @@ func (db *DB) ModifyMember(ctx context.Context, groupID, userID string, p group.
 // in the order of userIDs, each once.
 func (db *DB) SetMuteUntil(ctx context.Context, groupID string, userIDs []string, until int64) ([]string, error) {
 	userIDs = record.Unique(userIDs)
-	if len(userIDs) == 0 {
-		return nil, nil
-	}
-	set := make(map[string]bool, len(userIDs))
-	err := retry(ctx, func() error {
-		clear(set)
-		rows, _ := db.pool.Query(ctx, `UPDATE group_members SET mute_until = $3
-			WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id`, groupID, record.Sorted(userIDs), until)
-		var id string
-		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
-			set[id] = true
-			return nil
-		})
-		return err
-	})
+	set, err := db.idsInGroup(ctx, "", groupID, userIDs, `UPDATE group_members SET mute_until = $3
+		WHERE group_id = $1 AND user_id = ANY($2) RETURNING user_id`, until)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: set mute of %d members of group %q: %w", len(userIDs), groupID, err)
 	}
-	return record.InOrder(userIDs, set), nil
+	return set, nil
 }
 
 // ListMembers implements [group.Store] with one query. q.Limit 0 means no

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,18 +20,9 @@ const permGroupMemberCount = `(SELECT count(*) FROM perm_group_members m
 // perm_groups as p.
 var selectPermGroup = record.Select("perm_groups", "p", record.PermGroupColumns, permGroupMemberCount)
 
-// insertPermGroup inserts the permission group of record.PermGroupArgs ($1 to $6)
-// unless its community has $7 or more, and returns the number it had before
-// and whether it inserted. A data-modifying WITH runs whether or not it is
-// read.
-var insertPermGroup = `WITH n AS (
-		SELECT count(*) AS n FROM perm_groups WHERE group_id = $1
-	), ins AS (
-		INSERT INTO perm_groups (` + record.Columns("", record.PermGroupColumns) + `)
-		SELECT ` + placeholders(len(record.PermGroupColumns)) + ` FROM n WHERE n.n < $7
-		RETURNING true
-	)
-	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
+// insertPermGroup inserts the permission group of record.PermGroupArgs ($1
+// to $6) unless its community has $7 or more.
+var insertPermGroup = insertCounted("perm_groups", record.PermGroupColumns)
 
 // CreatePermGroup implements [permgroup.Store] in one round trip: a batch,
 // run as one implicit transaction, that locks the community's row (which
@@ -42,34 +32,10 @@ var insertPermGroup = `WITH n AS (
 // ErrTooMany, ErrExists, as for topics: a taken ID in a full community is
 // ErrTooMany.
 func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGroups int) error {
-	limit := int64(math.MaxInt64)
-	if maxGroups > 0 {
-		limit = int64(maxGroups)
-	}
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, pg.GroupID)
-		b.Queue(insertPermGroup, append(record.PermGroupArgs(pg), limit)...)
-	}, func(br pgx.BatchResults) error {
-		tag, err := br.Exec()
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return permgroup.ErrNoGroup // the insert then fails on the foreign key to groups
-		}
-		var (
-			n        int64
-			inserted bool
-		)
-		err = br.QueryRow().Scan(&n, &inserted)
-		if pgCode(err) == uniqueViolation {
-			return permgroup.ErrExists
-		}
-		if err == nil && !inserted {
-			err = fmt.Errorf("the community has %d permission groups, the most it may have: %w", n, permgroup.ErrTooMany)
-		}
-		return err
-	})
+	err := db.createCounted(ctx, pg.GroupID, insertPermGroup, record.PermGroupArgs(pg), maxGroups,
+		permgroup.ErrNoGroup, permgroup.ErrExists, func(n int64) error {
+			return fmt.Errorf("the community has %d permission groups, the most it may have: %w", n, permgroup.ErrTooMany)
+		})
 	if err != nil {
 		return fmt.Errorf("postgres: create permission group %q in group %q: %w", pg.ID, pg.GroupID, err)
 	}
@@ -84,25 +50,12 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 // of ids, each once.
 func (db *DB) DeletePermGroups(ctx context.Context, groupID string, ids []string) ([]string, error) {
 	ids = record.Unique(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	gone := make(map[string]bool, len(ids))
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM groups WHERE id = $1 FOR KEY SHARE`, groupID)
-		b.Queue(`DELETE FROM perm_groups WHERE group_id = $1 AND id = ANY($2) RETURNING id`, groupID, record.Sorted(ids))
-	}, func(br pgx.BatchResults) error {
-		clear(gone)
-		if _, err := br.Exec(); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		return collectIDs(rows, gone)
-	})
+	gone, err := db.idsInGroup(ctx, " FOR KEY SHARE", groupID, ids,
+		`DELETE FROM perm_groups WHERE group_id = $1 AND id = ANY($2) RETURNING id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d permission groups of group %q: %w", len(ids), groupID, err)
 	}
-	return record.InOrder(ids, gone), nil
+	return gone, nil
 }
 
 // ModifyPermGroup implements [permgroup.Store] with one UPDATE … RETURNING:

@@ -61,43 +61,54 @@ func itemStatuses(keys []string, first map[string]permgroup.ItemStatus, repeatOK
 // the second time.
 func (db *DB) AddPermGroupMembers(ctx context.Context, groupID, id string, userIDs []string) ([]permgroup.ItemStatus, error) {
 	ids := record.Unique(userIDs)
-	first := make(map[string]permgroup.ItemStatus, len(ids))
+	first, err := db.lockedStatuses(ctx, groupID, id, ids, permgroup.ItemNotMember, permgroup.ItemAlready, `WITH m AS (
+			SELECT user_id FROM group_members WHERE group_id = $1 AND user_id = ANY($3)
+		), ins AS (
+			INSERT INTO perm_group_members (group_id, perm_group_id, user_id)
+			SELECT $1, $2, user_id FROM m ORDER BY user_id
+			ON CONFLICT DO NOTHING
+			RETURNING user_id
+		)
+		SELECT user_id, user_id IN (SELECT user_id FROM ins) FROM m`, record.Sorted(ids))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: add %d members to permission group %q of group %q: %w", len(ids), id, groupID, err)
+	}
+	return itemStatuses(userIDs, first, permgroup.ItemAlready), nil
+}
+
+// lockedStatuses runs, after the locks of queueLockPermGroup, stmt over
+// community $1, permission group $2 and then args; stmt selects rows of a
+// key among keys and whether it did the item. It returns the status of each
+// of keys: ItemOK where done, notDone where selected but not done, unseen
+// where not selected.
+func (db *DB) lockedStatuses(ctx context.Context, groupID, id string, keys []string, unseen, notDone permgroup.ItemStatus,
+	stmt string, args ...any) (map[string]permgroup.ItemStatus, error) {
+	first := make(map[string]permgroup.ItemStatus, len(keys))
 	err := db.batch(ctx, func(b *pgx.Batch) {
 		queueLockPermGroup(b, groupID, id)
-		b.Queue(`WITH m AS (
-				SELECT user_id FROM group_members WHERE group_id = $1 AND user_id = ANY($3)
-			), ins AS (
-				INSERT INTO perm_group_members (group_id, perm_group_id, user_id)
-				SELECT $1, $2, user_id FROM m ORDER BY user_id
-				ON CONFLICT DO NOTHING
-				RETURNING user_id
-			)
-			SELECT user_id, user_id IN (SELECT user_id FROM ins) FROM m`, groupID, id, record.Sorted(ids))
+		b.Queue(stmt, append([]any{groupID, id}, args...)...)
 	}, func(br pgx.BatchResults) error {
-		for _, u := range ids {
-			first[u] = permgroup.ItemNotMember
+		for _, k := range keys {
+			first[k] = unseen
 		}
 		if err := lockedPermGroup(br); err != nil {
 			return err
 		}
 		rows, _ := br.Query()
 		var (
-			userID string
-			added  bool
+			key  string
+			done bool
 		)
-		_, err := pgx.ForEachRow(rows, []any{&userID, &added}, func() error {
-			first[userID] = permgroup.ItemAlready
-			if added {
-				first[userID] = permgroup.ItemOK
+		_, err := pgx.ForEachRow(rows, []any{&key, &done}, func() error {
+			first[key] = notDone
+			if done {
+				first[key] = permgroup.ItemOK
 			}
 			return nil
 		})
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: add %d members to permission group %q of group %q: %w", len(ids), id, groupID, err)
-	}
-	return itemStatuses(userIDs, first, permgroup.ItemAlready), nil
+	return first, err
 }
 
 // DeletePermGroupMembers implements [permgroup.Store] in one round trip: a

@@ -89,39 +89,14 @@ func (db *DB) SetTopicPerms(ctx context.Context, groupID, id string, perms []per
 	return itemStatuses(topicIDsOf(perms), first, permgroup.ItemOK), nil
 }
 
-// writeTopicPerms runs, after the locks of queueLockPermGroup, stmt over
-// community $1, permission group $2, topicIDs $3 (sorted, each once) and
-// bits $4; stmt selects each existing topic among them with whether it
-// wrote it. It returns the status of each topic ID: ItemOK where written,
-// notDone where the topic exists, ItemNoTopic where it does not.
+// writeTopicPerms runs stmt through lockedStatuses over topicIDs $3
+// (sorted, each once) and bits $4; stmt selects each existing topic among
+// them with whether it wrote it. It returns the status of each topic ID:
+// ItemOK where written, notDone where the topic exists, ItemNoTopic where
+// it does not.
 func (db *DB) writeTopicPerms(ctx context.Context, groupID, id, stmt string, topicIDs []string, bits []int64,
 	notDone permgroup.ItemStatus) (map[string]permgroup.ItemStatus, error) {
-	first := make(map[string]permgroup.ItemStatus, len(topicIDs))
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		queueLockPermGroup(b, groupID, id)
-		b.Queue(stmt, groupID, id, topicIDs, bits)
-	}, func(br pgx.BatchResults) error {
-		for _, t := range topicIDs {
-			first[t] = permgroup.ItemNoTopic
-		}
-		if err := lockedPermGroup(br); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		var (
-			topicID string
-			done    bool
-		)
-		_, err := pgx.ForEachRow(rows, []any{&topicID, &done}, func() error {
-			first[topicID] = notDone
-			if done {
-				first[topicID] = permgroup.ItemOK
-			}
-			return nil
-		})
-		return err
-	})
-	return first, err
+	return db.lockedStatuses(ctx, groupID, id, topicIDs, permgroup.ItemNoTopic, notDone, stmt, topicIDs, bits)
 }
 
 // DeleteTopicPerms implements [permgroup.Store] in one round trip: a batch
@@ -129,26 +104,9 @@ func (db *DB) writeTopicPerms(ctx context.Context, groupID, id, stmt string, top
 // statement. A topic repeated in topicIDs is ItemMissing the second time.
 func (db *DB) DeleteTopicPerms(ctx context.Context, groupID, id string, topicIDs []string) ([]permgroup.ItemStatus, error) {
 	ids := record.Unique(topicIDs)
-	first := make(map[string]permgroup.ItemStatus, len(ids))
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		queueLockPermGroup(b, groupID, id)
-		b.Queue(`DELETE FROM perm_group_topics WHERE group_id = $1 AND perm_group_id = $2 AND topic_id = ANY($3)
-			RETURNING topic_id`, groupID, id, record.Sorted(ids))
-	}, func(br pgx.BatchResults) error {
-		for _, t := range ids {
-			first[t] = permgroup.ItemMissing
-		}
-		if err := lockedPermGroup(br); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		var topicID string
-		_, err := pgx.ForEachRow(rows, []any{&topicID}, func() error {
-			first[topicID] = permgroup.ItemOK
-			return nil
-		})
-		return err
-	})
+	first, err := db.lockedStatuses(ctx, groupID, id, ids, permgroup.ItemMissing, permgroup.ItemMissing,
+		`DELETE FROM perm_group_topics WHERE group_id = $1 AND perm_group_id = $2 AND topic_id = ANY($3)
+			RETURNING topic_id, true`, record.Sorted(ids))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d topic permissions of permission group %q of group %q: %w", len(topicIDs), id, groupID, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,17 +15,9 @@ import (
 // selectTopic selects record.TopicColumns from topics as t.
 var selectTopic = record.Select("topics", "t", record.TopicColumns)
 
-// insertTopic inserts the topic of record.TopicArgs ($1 to $13) unless its group
-// has $14 topics or more, and returns the number the group had before and
-// whether it inserted. A data-modifying WITH runs whether or not it is read.
-var insertTopic = `WITH n AS (
-		SELECT count(*) AS n FROM topics WHERE group_id = $1
-	), ins AS (
-		INSERT INTO topics (` + record.Columns("", record.TopicColumns) + `)
-		SELECT ` + placeholders(len(record.TopicColumns)) + ` FROM n WHERE n.n < $14
-		RETURNING true
-	)
-	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
+// insertTopic inserts the topic of record.TopicArgs ($1 to $13) unless its
+// group has $14 topics or more.
+var insertTopic = insertCounted("topics", record.TopicColumns)
 
 // CreateTopic implements [topic.Store] in one round trip: a batch, run as
 // one implicit transaction, that locks the group row (which makes the count
@@ -33,20 +26,55 @@ var insertTopic = `WITH n AS (
 // the order ErrNoGroup, ErrTooMany, ErrExists: a taken ID in a full group is
 // ErrTooMany.
 func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) error {
-	limit := int64(math.MaxInt64)
-	if maxTopics > 0 {
-		limit = int64(maxTopics)
+	err := db.createCounted(ctx, t.GroupID, insertTopic, record.TopicArgs(t), maxTopics,
+		topic.ErrNoGroup, topic.ErrExists, func(n int64) error {
+			return fmt.Errorf("the group has %d topics, the most it may have: %w", n, topic.ErrTooMany)
+		})
+	if err != nil {
+		return fmt.Errorf("postgres: create topic %q in group %q: %w", t.ID, t.GroupID, err)
 	}
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, t.GroupID)
-		b.Queue(insertTopic, append(record.TopicArgs(t), limit)...)
+	return nil
+}
+
+// insertCounted returns the statement that inserts a row of columns
+// ($1 to $n, group_id first) into table unless its group has $n+1 rows or
+// more, and returns the number the group had before and whether it
+// inserted: createCounted's insert. A data-modifying WITH runs whether or
+// not it is read.
+func insertCounted(table string, columns []string) string {
+	return `WITH n AS (
+		SELECT count(*) AS n FROM ` + table + ` WHERE group_id = $1
+	), ins AS (
+		INSERT INTO ` + table + ` (` + record.Columns("", columns) + `)
+		SELECT ` + placeholders(len(columns)) + ` FROM n WHERE n.n < $` + strconv.Itoa(len(columns)+1) + `
+		RETURNING true
+	)
+	SELECT n.n, EXISTS (SELECT FROM ins) FROM n`
+}
+
+// createCounted runs insert, a statement of insertCounted, over args then
+// the limit, in one round trip: a batch, run as one implicit transaction,
+// that first locks the row of group groupID FOR UPDATE (which makes the
+// count atomic: concurrent creates in the group queue behind it). most <= 0
+// means no limit. It returns noGroup when the group does not exist, the
+// error of tooMany (given the count) when the group is full, and exists
+// when the ID is taken, in that order.
+func (db *DB) createCounted(ctx context.Context, groupID, insert string, args []any, most int,
+	noGroup, exists error, tooMany func(n int64) error) error {
+	limit := int64(math.MaxInt64)
+	if most > 0 {
+		limit = int64(most)
+	}
+	return db.batch(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT FROM groups WHERE id = $1 FOR UPDATE`, groupID)
+		b.Queue(insert, append(args, limit)...)
 	}, func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return topic.ErrNoGroup // the insert then fails on the foreign key to groups
+			return noGroup // the insert then fails on the foreign key to groups
 		}
 		var (
 			n        int64
@@ -54,17 +82,13 @@ func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) err
 		)
 		err = br.QueryRow().Scan(&n, &inserted)
 		if pgCode(err) == uniqueViolation {
-			return topic.ErrExists
+			return exists
 		}
 		if err == nil && !inserted {
-			err = fmt.Errorf("the group has %d topics, the most it may have: %w", n, topic.ErrTooMany)
+			err = tooMany(n)
 		}
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: create topic %q in group %q: %w", t.ID, t.GroupID, err)
-	}
-	return nil
 }
 
 // GetTopics implements [topic.Store] with one query. With ids, the topics
@@ -127,20 +151,11 @@ func (db *DB) ModifyTopic(ctx context.Context, groupID, topicID string, p topic.
 // and their messages (trigger topics_delete_messages).
 func (db *DB) DeleteTopics(ctx context.Context, groupID string, ids []string) ([]string, error) {
 	ids = record.Unique(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	gone := make(map[string]bool, len(ids))
-	err := retry(ctx, func() error {
-		clear(gone)
-		rows, _ := db.pool.Query(ctx, `DELETE FROM topics WHERE group_id = $1 AND id = ANY($2) RETURNING id`,
-			groupID, record.Sorted(ids))
-		return collectIDs(rows, gone)
-	})
+	gone, err := db.idsInGroup(ctx, "", groupID, ids, `DELETE FROM topics WHERE group_id = $1 AND id = ANY($2) RETURNING id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: delete %d topics of group %q: %w", len(ids), groupID, err)
 	}
-	return record.InOrder(ids, gone), nil
+	return gone, nil
 }
 
 // SetTopicMute implements [topic.Store] in one round trip: a batch, run as

@@ -80,42 +80,23 @@ func (db *DB) ModifyPermGroup(ctx context.Context, groupID, id string, p permgro
 }
 
 // GetPermGroups implements [permgroup.Store]. With ids, the permission
-// groups are in the order of ids, each once; one ID is read with a statement
-// prepared once. Without, limit <= 0 means no limit. A community that does
-// not exist has none.
+// groups are in the order of ids, each once, read by getInGroup. Without,
+// limit <= 0 means no limit. A community that does not exist has none.
 func (db *DB) GetPermGroups(ctx context.Context, groupID string, ids []string, after string, limit int) ([]permgroup.PermGroup, error) {
 	var (
 		pgs []permgroup.PermGroup
 		err error
 	)
-	switch {
-	case ids == nil:
+	if ids == nil {
 		if limit <= 0 {
 			limit = -1 // SQLite: no limit
 		}
 		pgs, err = queryAll(ctx, db.read, permGroupDest, permGroupOf, selectPermGroup+` WHERE p.group_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
 			groupID, after, limit)
-	case len(ids) == 1:
-		var stmt *sql.Stmt
-		if stmt, err = db.readStmt(ctx, getPermGroupQuery); err == nil {
-			var r record.PermGroupRow
-			err = stmt.QueryRowContext(ctx, groupID, ids[0]).Scan(r.Dest()...)
-			if err == nil {
-				pgs = []permgroup.PermGroup{r.PermGroup()}
-			}
-			err = record.NoRows(err, nil)
-		}
-	default:
-		ids = record.Unique(ids)
-		var found []permgroup.PermGroup
-		err = db.readTx(ctx, func(tx *sql.Tx) error {
-			var err error
-			found, err = queryIn(ctx, tx, permGroupDest, permGroupOf, ids, func(in string) string {
-				return selectPermGroup + ` WHERE p.group_id = ? AND p.id IN (` + in + `)`
-			}, groupID)
-			return err
-		})
-		pgs = record.PermGroupsByID(ids, found)
+	} else {
+		pgs, err = getInGroup(ctx, db, permGroupDest, permGroupOf, getPermGroupQuery, func(in string) string {
+			return selectPermGroup + ` WHERE p.group_id = ? AND p.id IN (` + in + `)`
+		}, record.PermGroupsByID, groupID, ids)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get permission groups of group %q: %w", groupID, err)

@@ -52,42 +52,59 @@ func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) err
 }
 
 // GetTopics implements [topic.Store]. With ids, the topics are in the order
-// of ids, each once; one ID is read with a statement prepared once. A group
-// that does not exist has no topics.
+// of ids, each once, read by getInGroup. A group that does not exist has no
+// topics.
 func (db *DB) GetTopics(ctx context.Context, groupID string, ids []string) ([]topic.Topic, error) {
 	var (
 		topics []topic.Topic
 		err    error
 	)
-	switch {
-	case ids == nil:
+	if ids == nil {
 		topics, err = queryAll(ctx, db.read, topicDest, topicOf, selectTopic+` WHERE t.group_id = ? ORDER BY t.seq`, groupID)
-	case len(ids) == 1:
-		var stmt *sql.Stmt
-		if stmt, err = db.readStmt(ctx, getTopicQuery); err == nil {
-			var r record.TopicRow
-			err = stmt.QueryRowContext(ctx, groupID, ids[0]).Scan(r.Dest()...)
-			if err == nil {
-				topics = []topic.Topic{r.Topic()}
-			}
-			err = record.NoRows(err, nil)
-		}
-	default:
-		ids = record.Unique(ids)
-		var found []topic.Topic
-		err = db.readTx(ctx, func(tx *sql.Tx) error {
-			var err error
-			found, err = queryIn(ctx, tx, topicDest, topicOf, ids, func(in string) string {
-				return selectTopic + ` WHERE t.group_id = ? AND t.id IN (` + in + `)`
-			}, groupID)
-			return err
-		})
-		topics = record.TopicsByID(ids, found)
+	} else {
+		topics, err = getInGroup(ctx, db, topicDest, topicOf, getTopicQuery, func(in string) string {
+			return selectTopic + ` WHERE t.group_id = ? AND t.id IN (` + in + `)`
+		}, record.TopicsByID, groupID, ids)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get topics of group %q: %w", groupID, err)
 	}
 	return topics, nil
+}
+
+// getInGroup reads the rows of group groupID with the IDs ids, in the order
+// of ids, each once: one ID with the query one (of group ? and ID ?), a
+// statement prepared once; more with the query that in makes of their
+// placeholders, as queryIn runs it, in one read transaction. dest and get
+// scan a row as collect does; byID puts what was found in the order of ids.
+func getInGroup[R, T any](ctx context.Context, db *DB, dest func(*R) []any, get func(*R) (T, error),
+	one string, in func(in string) string, byID func(ids []string, found []T) []T, groupID string, ids []string) ([]T, error) {
+	if len(ids) == 1 {
+		stmt, err := db.readStmt(ctx, one)
+		if err != nil {
+			return nil, err
+		}
+		var r R
+		if err := stmt.QueryRowContext(ctx, groupID, ids[0]).Scan(dest(&r)...); err != nil {
+			return nil, record.NoRows(err, nil)
+		}
+		v, err := get(&r)
+		if err != nil {
+			return nil, err
+		}
+		return []T{v}, nil
+	}
+	ids = record.Unique(ids)
+	var found []T
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		found, err = queryIn(ctx, tx, dest, get, ids, in, groupID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return byID(ids, found), nil
 }
 
 // ModifyTopic implements [topic.Store] with one UPDATE … RETURNING (in a

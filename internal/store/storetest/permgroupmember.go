@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -195,13 +194,8 @@ func testNoPermGroup(t *testing.T, s Store, _ func() Store) {
 // a community member, its count right, and no error surface.
 func testConcurrentPermGroupMembers(t *testing.T, s Store, _ func() Store) {
 	const workers = 4
-	ids := make([][]string, workers)
-	var all []string
-	for w := range workers {
-		ids[w] = userIDs(fmt.Sprintf("w%d-", w), 6)
-		all = append(all, ids[w]...)
-	}
-	mustCommunity(t, s, "@TGS#_a", all...)
+	ids := mustWorkerCommunity(t, s, "@TGS#_a", workers)
+	all := slices.Concat(ids...)
 	pgs := []string{"p", "q"}
 	for _, id := range pgs {
 		mustCreatePermGroup(t, s, fullPermGroup("@TGS#_a", id), 0)

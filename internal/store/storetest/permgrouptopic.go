@@ -12,14 +12,9 @@ import (
 var permGroupTopicCases = []testCase{
 	{"add topic permissions reports OK, Exists or NoTopic per item; a repeat is Exists and the first bits stay", func(t *testing.T, s Store, _ func() Store) {
 		a := "@TGS#_a"
-		mustCommunity(t, s, a)
+		mustTopicPermCommunity(t, s, a)
 		mustCommunity(t, s, "@TGS#_b")
-		for _, name := range []string{"a", "b", "c"} {
-			mustCreateTopic(t, s, fullTopic(a, name), 0)
-		}
 		mustCreateTopic(t, s, fullTopic("@TGS#_b", "b"), 0)
-		mustCreatePermGroup(t, s, fullPermGroup(a, "p"), 0)
-		mustCreatePermGroup(t, s, fullPermGroup(a, "q"), 0)
 		got, err := s.AddTopicPerms(t.Context(), a, "p", []permgroup.TopicPerm{
 			topicPerm(a, "a", 1), topicPerm(a, "none", 2), topicPerm(a, "b", permBits), topicPerm(a, "a", 3),
 			{TopicID: fullTopic("@TGS#_b", "b").ID, Permission: 4}, topicPerm(a, "c", 0),
@@ -36,12 +31,7 @@ var permGroupTopicCases = []testCase{
 	}},
 	{"set topic permissions reports OK, Missing or NoTopic per item; a repeat sets again and the last bits stay", func(t *testing.T, s Store, _ func() Store) {
 		a := "@TGS#_a"
-		mustCommunity(t, s, a)
-		for _, name := range []string{"a", "b", "c"} {
-			mustCreateTopic(t, s, fullTopic(a, name), 0)
-		}
-		mustCreatePermGroup(t, s, fullPermGroup(a, "p"), 0)
-		mustCreatePermGroup(t, s, fullPermGroup(a, "q"), 0)
+		mustTopicPermCommunity(t, s, a)
 		mustAddTopicPerms(t, s, a, "p", topicPerm(a, "a", 1), topicPerm(a, "b", 2))
 		mustAddTopicPerms(t, s, a, "q", topicPerm(a, "c", 3))
 		got, err := s.SetTopicPerms(t.Context(), a, "p", []permgroup.TopicPerm{
@@ -55,12 +45,7 @@ var permGroupTopicCases = []testCase{
 	}},
 	{"delete topic permissions reports OK or Missing per item; a repeat is Missing", func(t *testing.T, s Store, _ func() Store) {
 		a := "@TGS#_a"
-		mustCommunity(t, s, a)
-		for _, name := range []string{"a", "b", "c"} {
-			mustCreateTopic(t, s, fullTopic(a, name), 0)
-		}
-		mustCreatePermGroup(t, s, fullPermGroup(a, "p"), 0)
-		mustCreatePermGroup(t, s, fullPermGroup(a, "q"), 0)
+		mustTopicPermCommunity(t, s, a)
 		mustAddTopicPerms(t, s, a, "p", topicPerm(a, "a", 1), topicPerm(a, "b", 2))
 		mustAddTopicPerms(t, s, a, "q", topicPerm(a, "a", 3))
 		ids := func(names ...string) []string {
@@ -171,4 +156,17 @@ func testUserGrants(t *testing.T, s Store, _ func() Store) {
 		t.Fatal(err)
 	}
 	wantGrants(t, s, a, "alice", grant("q", permBits, topicPerm(a, "v", 9)))
+}
+
+// mustTopicPermCommunity creates community groupID with the topics a, b
+// and c and the permission groups p and q, which have no topic permissions
+// yet.
+func mustTopicPermCommunity(t testing.TB, s Store, groupID string) {
+	t.Helper()
+	mustCommunity(t, s, groupID)
+	for _, name := range []string{"a", "b", "c"} {
+		mustCreateTopic(t, s, fullTopic(groupID, name), 0)
+	}
+	mustCreatePermGroup(t, s, fullPermGroup(groupID, "p"), 0)
+	mustCreatePermGroup(t, s, fullPermGroup(groupID, "q"), 0)
 }

@@ -57,18 +57,25 @@ type testCase struct {
 // Run runs every behaviour in the suite as a parallel subtest of t, each on
 // a fresh store from open.
 func Run(t *testing.T, open Opener) {
-	t.Run("account", func(t *testing.T) { runCases(t, open, accountCases) })
-	t.Run("group", func(t *testing.T) { runCases(t, open, groupCases) })
-	t.Run("member", func(t *testing.T) { runCases(t, open, memberCases) })
-	t.Run("membership", func(t *testing.T) { runCases(t, open, membershipCases) })
-	t.Run("topic", func(t *testing.T) { runCases(t, open, topicCases) })
-	t.Run("topic mute", func(t *testing.T) { runCases(t, open, topicMuteCases) })
-	t.Run("permission group", func(t *testing.T) { runCases(t, open, permGroupCases) })
-	t.Run("permission group member", func(t *testing.T) { runCases(t, open, permGroupMemberCases) })
-	t.Run("permission group topic", func(t *testing.T) { runCases(t, open, permGroupTopicCases) })
-	t.Run("message", func(t *testing.T) { runCases(t, open, messageCases) })
-	t.Run("c2c message", func(t *testing.T) { runCases(t, open, c2cCases) })
-	t.Run("webhook outbox", func(t *testing.T) { runCases(t, open, webhookCases) })
+	for _, suite := range []struct {
+		name  string
+		cases []testCase
+	}{
+		{"account", accountCases},
+		{"group", groupCases},
+		{"member", memberCases},
+		{"membership", membershipCases},
+		{"topic", topicCases},
+		{"topic mute", topicMuteCases},
+		{"permission group", permGroupCases},
+		{"permission group member", permGroupMemberCases},
+		{"permission group topic", permGroupTopicCases},
+		{"message", messageCases},
+		{"c2c message", c2cCases},
+		{"webhook outbox", webhookCases},
+	} {
+		t.Run(suite.name, func(t *testing.T) { runCases(t, open, suite.cases) })
+	}
 }
 
 func runCases(t *testing.T, open Opener, cases []testCase) {

@@ -114,13 +114,8 @@ var topicMuteCases = []testCase{
 // mute; afterwards every mute must be of a member, and no error surface.
 func testConcurrentTopicMutes(t *testing.T, s Store, _ func() Store) {
 	const workers = 4
-	ids := make([][]string, workers)
-	var all []string
-	for w := range workers {
-		ids[w] = userIDs(fmt.Sprintf("w%d-", w), 6)
-		all = append(all, ids[w]...)
-	}
-	mustCommunity(t, s, "@TGS#_a", all...)
+	ids := mustWorkerCommunity(t, s, "@TGS#_a", workers)
+	all := slices.Concat(ids...)
 	topics := []topic.Topic{fullTopic("@TGS#_a", "t"), fullTopic("@TGS#_a", "u")}
 	for _, tp := range topics {
 		mustCreateTopic(t, s, tp, 0)
@@ -174,6 +169,21 @@ func mustCommunity(t testing.TB, s Store, id string, memberIDs ...string) {
 	g := fullGroup(id, group.Community)
 	g.Owner, g.SupportTopic = "", true
 	mustCreate(t, s, g, members(memberIDs...)...)
+}
+
+// mustWorkerCommunity creates community groupID with six members for
+// each of workers, and returns the UserIDs of each worker's: w0-000 to
+// w0-005 for the first, and so on.
+func mustWorkerCommunity(t testing.TB, s Store, groupID string, workers int) [][]string {
+	t.Helper()
+	ids := make([][]string, workers)
+	var all []string
+	for w := range workers {
+		ids[w] = userIDs(fmt.Sprintf("w%d-", w), 6)
+		all = append(all, ids[w]...)
+	}
+	mustCommunity(t, s, groupID, all...)
+	return ids
 }
 
 // fullTopic returns the topic of groupID with an ID ending in name and every

@@ -78,14 +78,9 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, open)
 }
 
-func BenchmarkImportAccount(b *testing.B)      { storetest.BenchImportAccount(b, open) }
-func BenchmarkImportAccounts100(b *testing.B)  { storetest.BenchImportAccounts100(b, open) }
-func BenchmarkAddMembers300(b *testing.B)      { storetest.BenchAddMembers300(b, open) }
-func BenchmarkGetMember(b *testing.B)          { storetest.BenchGetMember(b, open) }
-func BenchmarkModifyTopic(b *testing.B)        { storetest.BenchModifyTopic(b, open) }
-func BenchmarkGetTopics(b *testing.B)          { storetest.BenchGetTopics(b, open) }
-func BenchmarkUserGrants(b *testing.B)         { storetest.BenchUserGrants(b, open) }
-func BenchmarkAppendGroupMessage(b *testing.B) { storetest.BenchAppendGroupMessage(b, open) }
+// BenchmarkStore runs the suite's benchmarks (storetest.Bench), one
+// sub-benchmark each: BenchmarkStore/UserGrants and so on.
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, open) }
 
 // TestConcurrentOpen checks that nodes starting at once on one empty schema
 // all succeed: the advisory lock serialises schema creation and migrations.

@@ -10,6 +10,36 @@ import (
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
+// Bench runs every benchmark of the suite as a sub-benchmark of b, each on
+// a fresh store from open, named as the Bench function it runs without
+// "Bench": BenchmarkStore/UserGrants runs BenchUserGrants.
+func Bench(b *testing.B, open Opener) {
+	for _, bench := range []struct {
+		name string
+		run  func(*testing.B, Opener)
+	}{
+		{"ImportAccount", BenchImportAccount},
+		{"ImportAccounts100", BenchImportAccounts100},
+		{"AddMembers300", BenchAddMembers300},
+		{"GetMember", BenchGetMember},
+		{"ModifyTopic", BenchModifyTopic},
+		{"GetTopics", BenchGetTopics},
+		{"UserGrants", BenchUserGrants},
+		{"AppendGroupMessage", BenchAppendGroupMessage},
+	} {
+		b.Run(bench.name, func(b *testing.B) { bench.run(b, open) })
+	}
+}
+
+// benchLoop reports allocations and calls op once per iteration of b's
+// timed loop, with the iteration's number: 0, 1, 2 and so on.
+func benchLoop(b *testing.B, op func(n int)) {
+	b.ReportAllocs()
+	for n := 0; b.Loop(); n++ {
+		op(n)
+	}
+}
+
 // benchProfile is the profile each benchmarked account is imported with.
 var benchProfile = []account.ProfileItem{item(nick, `"Bench User"`), item(level, `3`)}
 
@@ -18,15 +48,12 @@ var benchProfile = []account.ProfileItem{item(nick, `"Bench User"`), item(level,
 func BenchImportAccount(b *testing.B, open Opener) {
 	s, _ := open(b)
 	ctx := b.Context()
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
+	benchLoop(b, func(n int) {
 		imports := []account.Import{{UserID: "bench" + strconv.Itoa(n), Profile: benchProfile}}
-		n++
 		if err := s.ImportAccounts(ctx, imports, 100); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchImportAccounts100 measures ImportAccounts of 100 new accounts
@@ -90,14 +117,11 @@ func BenchGetMember(b *testing.B, open Opener) {
 	g := fullGroup("@TGS#bench", group.Community)
 	g.Owner = ""
 	mustCreate(b, s, g, members(ids...)...)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
+	benchLoop(b, func(n int) {
 		if _, err := s.GetMember(ctx, g.ID, ids[n%len(ids)]); err != nil {
 			b.Fatal(err)
 		}
-		n++
-	}
+	})
 }
 
 // BenchModifyTopic measures ModifyTopic of the name and the notification of
@@ -106,15 +130,12 @@ func BenchModifyTopic(b *testing.B, open Opener) {
 	s, _ := open(b)
 	ctx := b.Context()
 	ids := benchTopics(b, s, 100)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
+	benchLoop(b, func(n int) {
 		name, notice := "name "+strconv.Itoa(n), "notice"
 		if _, err := s.ModifyTopic(ctx, "@TGS#_bench", ids[n%len(ids)], topic.Patch{Name: &name, Notification: &notice}); err != nil {
 			b.Fatal(err)
 		}
-		n++
-	}
+	})
 }
 
 // BenchGetTopics measures GetTopics of one topic by ID in a community of
@@ -123,15 +144,12 @@ func BenchGetTopics(b *testing.B, open Opener) {
 	s, _ := open(b)
 	ctx := b.Context()
 	ids := benchTopics(b, s, 1000)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
+	benchLoop(b, func(n int) {
 		got, err := s.GetTopics(ctx, "@TGS#_bench", ids[n%len(ids):n%len(ids)+1])
 		if err != nil || len(got) != 1 {
 			b.Fatalf("GetTopics: %d topics, %v", len(got), err)
 		}
-		n++
-	}
+	})
 }
 
 // BenchUserGrants measures UserGrants of a member of 10 permission groups,
@@ -186,13 +204,10 @@ func BenchAppendGroupMessage(b *testing.B, open Opener) {
 	s, _ := open(b)
 	ctx := b.Context()
 	ids := benchTopics(b, s, 1)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
+	benchLoop(b, func(n int) {
 		m := msg("@TGS#_bench", ids[0], n, 1_700_000_000)
-		n++
-		if _, dup, err := s.AppendGroupMessage(ctx, m, "key"+strconv.Itoa(n), 1_700_000_000-300); err != nil || dup {
+		if _, dup, err := s.AppendGroupMessage(ctx, m, "key"+strconv.Itoa(n+1), 1_700_000_000-300); err != nil || dup {
 			b.Fatalf("AppendGroupMessage: dup %v, %v", dup, err)
 		}
-	}
+	})
 }

@@ -127,9 +127,8 @@ func BenchGetMember(b *testing.B, open Opener) {
 // BenchModifyTopic measures ModifyTopic of the name and the notification of
 // one topic of a community of 100 topics: the cost of one write.
 func BenchModifyTopic(b *testing.B, open Opener) {
-	s, _ := open(b)
+	s, ids := benchTopics(b, open, 100)
 	ctx := b.Context()
-	ids := benchTopics(b, s, 100)
 	benchLoop(b, func(n int) {
 		name, notice := "name "+strconv.Itoa(n), "notice"
 		if _, err := s.ModifyTopic(ctx, "@TGS#_bench", ids[n%len(ids)], topic.Patch{Name: &name, Notification: &notice}); err != nil {
@@ -141,9 +140,8 @@ func BenchModifyTopic(b *testing.B, open Opener) {
 // BenchGetTopics measures GetTopics of one topic by ID in a community of
 // 1,000 topics, the usual way one topic is looked up.
 func BenchGetTopics(b *testing.B, open Opener) {
-	s, _ := open(b)
+	s, ids := benchTopics(b, open, 1000)
 	ctx := b.Context()
-	ids := benchTopics(b, s, 1000)
 	benchLoop(b, func(n int) {
 		got, err := s.GetTopics(ctx, "@TGS#_bench", ids[n%len(ids):n%len(ids)+1])
 		if err != nil || len(got) != 1 {
@@ -160,9 +158,8 @@ func BenchUserGrants(b *testing.B, open Opener) {
 		groups         = 10
 		topicsPerGroup = 100
 	)
-	s, _ := open(b)
+	s, topics := benchTopics(b, open, groups*topicsPerGroup)
 	ctx := b.Context()
-	topics := benchTopics(b, s, groups*topicsPerGroup)
 	mustAccounts(b, s, "bench")
 	mustAdd(b, s, "@TGS#_bench", members("bench")...)
 	for i := range groups {
@@ -184,9 +181,10 @@ func BenchUserGrants(b *testing.B, open Opener) {
 	}
 }
 
-// benchTopics creates the community @TGS#_bench with n topics and returns
-// their IDs.
-func benchTopics(b *testing.B, s Store, n int) []string {
+// benchTopics opens a store from open with the community @TGS#_bench of n
+// topics, and returns it and the topics' IDs.
+func benchTopics(b *testing.B, open Opener, n int) (Store, []string) {
+	s, _ := open(b)
 	mustCommunity(b, s, "@TGS#_bench")
 	ids := make([]string, n)
 	for i := range ids {
@@ -194,16 +192,15 @@ func benchTopics(b *testing.B, s Store, n int) []string {
 		mustCreateTopic(b, s, tp, n)
 		ids[i] = tp.ID
 	}
-	return ids
+	return s, ids
 }
 
 // BenchAppendGroupMessage measures AppendGroupMessage to one topic, one
 // after the other, each with its own de-duplication key as the message
 // service sends it: the lookup, the sequence and the insert of one send.
 func BenchAppendGroupMessage(b *testing.B, open Opener) {
-	s, _ := open(b)
+	s, ids := benchTopics(b, open, 1)
 	ctx := b.Context()
-	ids := benchTopics(b, s, 1)
 	benchLoop(b, func(n int) {
 		m := msg("@TGS#_bench", ids[0], n, 1_700_000_000)
 		if _, dup, err := s.AppendGroupMessage(ctx, m, "key"+strconv.Itoa(n+1), 1_700_000_000-300); err != nil || dup {

@@ -282,12 +282,7 @@ func testC2CRecall(t *testing.T, s Store, reopen func() Store) {
 func testC2CRoundTrip(t *testing.T, s Store, reopen func() Store) {
 	from, to := "é🎉 from", "你好 to"
 	var want []message.C2CMessage
-	for i, v := range []struct{ body, text string }{
-		{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"你好，世界 🎉"}}]`, "你好 🎉"},
-		{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"a\"b\\c\n\t\u0000\u2028<&>"}}]`, `a"b\c` + "\n\t<&>\u2028"},
-		{"[ {\"MsgType\" : \"TIMCustomElem\",\n \"MsgContent\":{\"Data\":\"x\",\"Ext\":\"\\u00e9\"}} ]", "  spaced  "},
-		{`[{"MsgType":"TIMFaceElem","MsgContent":{"Index":12345678901234567890,"Data":""}}]`, ""},
-	} {
+	for i, v := range roundTripBodies {
 		f, r := from, to
 		if i%2 == 1 {
 			f, r = r, f

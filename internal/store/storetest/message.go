@@ -256,13 +256,7 @@ func testDedupe(t *testing.T, s Store, _ func() Store) {
 
 // testHistory pages through two streams of ten messages each.
 func testHistory(t *testing.T, s Store, _ func() Store) {
-	msgCommunity(t, s, "@TGS#_a")
-	tp := fullTopic("@TGS#_a", "t")
-	mustCreateTopic(t, s, tp, 0)
-	for i := range 10 {
-		mustAppend(t, s, msg(tp.GroupID, tp.ID, i, 10), "", 0, uint64(i+1))
-		mustAppend(t, s, msg(tp.GroupID, "", i, 10), "", 0, uint64(i+1))
-	}
+	tp := msgStreams(t, s, 10)
 	for _, stream := range []string{tp.ID, ""} {
 		for _, tc := range []struct {
 			maxSeq uint64
@@ -288,13 +282,7 @@ func testHistory(t *testing.T, s Store, _ func() Store) {
 // testRecall recalls in a topic whose group's own stream has the same
 // sequences.
 func testRecall(t *testing.T, s Store, _ func() Store) {
-	msgCommunity(t, s, "@TGS#_a")
-	tp := fullTopic("@TGS#_a", "t")
-	mustCreateTopic(t, s, tp, 0)
-	for i := range 5 {
-		mustAppend(t, s, msg(tp.GroupID, tp.ID, i, 10), "", 0, uint64(i+1))
-		mustAppend(t, s, msg(tp.GroupID, "", i, 10), "", 0, uint64(i+1))
-	}
+	tp := msgStreams(t, s, 5)
 	recall := func(groupID, topicID string, seqs []uint64, want ...message.RecallStatus) {
 		t.Helper()
 		got, err := s.RecallGroupMessages(t.Context(), groupID, topicID, seqs)
@@ -333,12 +321,7 @@ func testMessageRoundTrip(t *testing.T, s Store, reopen func() Store) {
 	tp := fullTopic("@TGS#_a", "é🎉")
 	mustCreateTopic(t, s, tp, 0)
 	var want []message.Message
-	for i, v := range []struct{ body, text string }{
-		{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"你好，世界 🎉"}}]`, "你好 🎉"},
-		{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"a\"b\\c\n\t\u0000\u2028<&>"}}]`, `a"b\c` + "\n\t<&>\u2028"},
-		{"[ {\"MsgType\" : \"TIMCustomElem\",\n \"MsgContent\":{\"Data\":\"x\",\"Ext\":\"\\u00e9\"}} ]", "  spaced  "},
-		{`[{"MsgType":"TIMFaceElem","MsgContent":{"Index":12345678901234567890,"Data":""}}]`, ""},
-	} {
+	for i, v := range roundTripBodies {
 		m := message.Message{
 			GroupID: tp.GroupID, TopicID: tp.ID, From: v.text + "from", Random: []uint32{0, 1 << 31, 4294967295, 7}[i],
 			Time: []int64{-1, 0, 1 << 40, 1_700_000_000}[i], Priority: v.text, Body: []byte(v.body),

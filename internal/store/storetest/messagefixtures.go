@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/topic"
 )
 
 // msgCommunity creates a community whose own stream is new: NextMsgSeq 1,
@@ -18,6 +19,30 @@ func msgCommunity(t testing.TB, s Store, id string) group.Group {
 	g.Owner, g.SupportTopic, g.NextMsgSeq, g.LastMsgTime = "", true, 1, 0
 	mustCreate(t, s, g)
 	return g
+}
+
+// msgStreams creates the community @TGS#_a (msgCommunity) with the topic
+// t, appends n messages at time 10 to each of their streams (the topic's and
+// the group's own), sequences 1 to n, and returns the topic.
+func msgStreams(t testing.TB, s Store, n int) topic.Topic {
+	t.Helper()
+	msgCommunity(t, s, "@TGS#_a")
+	tp := fullTopic("@TGS#_a", "t")
+	mustCreateTopic(t, s, tp, 0)
+	for i := range n {
+		mustAppend(t, s, msg(tp.GroupID, tp.ID, i, 10), "", 0, uint64(i+1))
+		mustAppend(t, s, msg(tp.GroupID, "", i, 10), "", 0, uint64(i+1))
+	}
+	return tp
+}
+
+// roundTripBodies are message bodies, each with a text for the other
+// fields, that a lossy encoding would change.
+var roundTripBodies = []struct{ body, text string }{
+	{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"你好，世界 🎉"}}]`, "你好 🎉"},
+	{`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"a\"b\\c\n\t\u0000\u2028<&>"}}]`, `a"b\c` + "\n\t<&>\u2028"},
+	{"[ {\"MsgType\" : \"TIMCustomElem\",\n \"MsgContent\":{\"Data\":\"x\",\"Ext\":\"\\u00e9\"}} ]", "  spaced  "},
+	{`[{"MsgType":"TIMFaceElem","MsgContent":{"Index":12345678901234567890,"Data":""}}]`, ""},
 }
 
 // msg returns a message of stream (groupID, topicID) from "alice" at time

@@ -142,26 +142,38 @@ func (db *DB) ListPermGroupMembers(ctx context.Context, groupID, id, after strin
 	if limit > 0 {
 		fetch = &limit
 	}
-	var userIDs []string
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM perm_groups WHERE group_id = $1 AND id = $2`, groupID, id)
-		b.Queue(`SELECT user_id FROM perm_group_members
-			WHERE group_id = $1 AND perm_group_id = $2 AND user_id > $3
-			ORDER BY user_id LIMIT $4`, groupID, id, after, fetch)
-	}, func(br pgx.BatchResults) error {
-		userIDs = nil
-		if err := existingPermGroup(br); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		var err error
-		userIDs, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
+	userIDs, err := inPermGroup(ctx, db, groupID, id, `SELECT user_id FROM perm_group_members
+		WHERE group_id = $1 AND perm_group_id = $2 AND user_id > $3
+		ORDER BY user_id LIMIT $4`, []any{groupID, id, after, fetch}, func(rows pgx.Rows) ([]string, error) {
+		return pgx.CollectRows(rows, pgx.RowTo[string])
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list members of permission group %q of group %q: %w", id, groupID, err)
 	}
 	return userIDs, nil
+}
+
+// inPermGroup sends, in one batch, the existence check of permission group
+// id of community groupID and query with args, and returns what scan makes
+// of query's rows: permgroup.ErrNotFound when the permission group does not
+// exist.
+func inPermGroup[T any](ctx context.Context, db *DB, groupID, id, query string, args []any,
+	scan func(pgx.Rows) ([]T, error)) ([]T, error) {
+	var out []T
+	err := db.batch(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT FROM perm_groups WHERE group_id = $1 AND id = $2`, groupID, id)
+		b.Queue(query, args...)
+	}, func(br pgx.BatchResults) error {
+		out = nil
+		if err := existingPermGroup(br); err != nil {
+			return err
+		}
+		rows, _ := br.Query()
+		var err error
+		out, err = scan(rows)
+		return err
+	})
+	return out, err
 }
 
 // existingPermGroup reads the result of a SELECT FROM perm_groups of one

@@ -129,19 +129,8 @@ func (db *DB) GetTopicPerms(ctx context.Context, groupID, id string, topicIDs []
 		topicIDs = record.Unique(topicIDs)
 		query, args = query+` AND topic_id = ANY($3)`, append(args, topicIDs)
 	}
-	var perms []permgroup.TopicPerm
-	err := db.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT FROM perm_groups WHERE group_id = $1 AND id = $2`, groupID, id)
-		b.Queue(query, args...)
-	}, func(br pgx.BatchResults) error {
-		perms = nil
-		if err := existingPermGroup(br); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		var err error
-		perms, err = collect(rows, (*record.TopicPermRow).Dest, noErr((*record.TopicPermRow).TopicPerm))
-		return err
+	perms, err := inPermGroup(ctx, db, groupID, id, query, args, func(rows pgx.Rows) ([]permgroup.TopicPerm, error) {
+		return collect(rows, (*record.TopicPermRow).Dest, noErr((*record.TopicPermRow).TopicPerm))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get topic permissions of permission group %q of group %q: %w", id, groupID, err)

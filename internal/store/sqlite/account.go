@@ -240,6 +240,12 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
+// insertInto returns the INSERT of one row of columns into table, each
+// value a placeholder in the order of columns.
+func insertInto(table string, columns []string) string {
+	return `INSERT INTO ` + table + ` (` + record.Columns("", columns) + `) VALUES (` + params(len(columns)) + `)`
+}
+
 // params returns n comma-separated placeholders.
 func params(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")

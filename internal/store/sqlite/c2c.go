@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -19,8 +20,7 @@ var c2cDedupeQuery = selectC2C + ` INDEXED BY c2c_messages_dedupe
 	ORDER BY m.time, m.id LIMIT 1`
 
 // insertC2C inserts the message of c2cArgs.
-var insertC2C = `INSERT INTO c2c_messages (peer_lo, peer_hi, ` + record.Columns("", record.C2CColumns) + `, dedupe_key)
-	VALUES (` + params(len(record.C2CColumns)+3) + `)`
+var insertC2C = insertInto("c2c_messages", slices.Concat([]string{"peer_lo", "peer_hi"}, record.C2CColumns, []string{"dedupe_key"}))
 
 // c2cHistoryQuery selects the messages of conversation (?, ?) with ? <=
 // time <= ?, newest first by (time, id), at most ? of them.

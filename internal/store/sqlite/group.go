@@ -35,8 +35,7 @@ func (db *DB) CreateGroup(ctx context.Context, g group.Group, members []group.Me
 	g.MemberNum = len(members)
 	g.AppDefinedData = group.MergeAppData(nil, g.AppDefinedData)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO groups (`+record.Columns("", record.GroupColumns)+`)
-			VALUES (`+params(len(record.GroupColumns))+`)`, record.GroupArgs(g)...)
+		_, err := tx.ExecContext(ctx, insertInto("groups", record.GroupColumns), record.GroupArgs(g)...)
 		if isUnique(err) {
 			return group.ErrExists
 		}

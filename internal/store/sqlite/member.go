@@ -30,8 +30,7 @@ var selectMemberStaff = selectMember + ` INDEXED BY group_members_staff`
 // order keeps the index inserts local. A member that is no account fails it
 // with an error wrapping account.ErrNotFound.
 func insertMembers(ctx context.Context, tx *sql.Tx, members []group.Member) (map[string]bool, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO group_members (`+record.Columns("", record.MemberColumns)+`)
-		VALUES (`+params(len(record.MemberColumns))+`) ON CONFLICT (group_id, user_id) DO NOTHING`)
+	ins, err := tx.PrepareContext(ctx, insertInto("group_members", record.MemberColumns)+` ON CONFLICT (group_id, user_id) DO NOTHING`)
 	if err != nil {
 		return nil, err
 	}

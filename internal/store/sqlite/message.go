@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -19,8 +20,7 @@ var dedupeQuery = selectMessage + ` INDEXED BY group_messages_dedupe
 	ORDER BY m.time, m.seq LIMIT 1`
 
 // insertMessage inserts the message of messageArgs.
-var insertMessage = `INSERT INTO group_messages (` + record.Columns("", record.MessageColumns) + `, dedupe_key)
-	VALUES (` + params(len(record.MessageColumns)+1) + `)`
+var insertMessage = insertInto("group_messages", slices.Concat(record.MessageColumns, []string{"dedupe_key"}))
 
 // Statements that take the next sequence of a stream and move it on:
 // nextGroupSeq of group ? (its own stream), nextTopicSeq of topic ? of

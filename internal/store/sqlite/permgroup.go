@@ -38,8 +38,7 @@ func (db *DB) CreatePermGroup(ctx context.Context, pg permgroup.PermGroup, maxGr
 		if maxGroups > 0 && n >= int64(maxGroups) {
 			return fmt.Errorf("the community has %d permission groups, the most it may have: %w", n, permgroup.ErrTooMany)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO perm_groups (`+record.Columns("", record.PermGroupColumns)+`)
-			VALUES (`+params(len(record.PermGroupColumns))+`)`, record.PermGroupArgs(pg)...)
+		_, err = tx.ExecContext(ctx, insertInto("perm_groups", record.PermGroupColumns), record.PermGroupArgs(pg)...)
 		if isUnique(err) {
 			return permgroup.ErrExists
 		}

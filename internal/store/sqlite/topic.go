@@ -19,6 +19,9 @@ var (
 // selectTopic selects record.TopicColumns from topics as t.
 var selectTopic = record.Select("topics", "t", record.TopicColumns)
 
+// insertTopic inserts a topic: its seq, then record.TopicColumns.
+var insertTopic = insertInto("topics", slices.Concat([]string{"seq"}, record.TopicColumns))
+
 // getTopicQuery selects topic ? of group ?.
 var getTopicQuery = selectTopic + ` WHERE t.group_id = ? AND t.id = ?`
 
@@ -38,8 +41,7 @@ func (db *DB) CreateTopic(ctx context.Context, t topic.Topic, maxTopics int) err
 		if maxTopics > 0 && n >= int64(maxTopics) {
 			return fmt.Errorf("the group has %d topics, the most it may have: %w", n, topic.ErrTooMany)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO topics (seq, `+record.Columns("", record.TopicColumns)+`)
-			VALUES (?, `+params(len(record.TopicColumns))+`)`, append([]any{last + 1}, record.TopicArgs(t)...)...)
+		_, err = tx.ExecContext(ctx, insertTopic, append([]any{last + 1}, record.TopicArgs(t)...)...)
 		if isUnique(err) {
 			return topic.ErrExists
 		}

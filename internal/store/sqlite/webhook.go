@@ -14,8 +14,7 @@ import (
 var (
 	// enqueueCallback inserts the callback of callbackArgs unless its ID is
 	// queued.
-	enqueueCallback = `INSERT INTO webhook_outbox (` + record.Columns("", record.CallbackColumns) + `)
-		VALUES (` + params(len(record.CallbackColumns)) + `) ON CONFLICT DO NOTHING`
+	enqueueCallback = insertInto("webhook_outbox", record.CallbackColumns) + ` ON CONFLICT DO NOTHING`
 	// claimableCallbacks selects record.CallbackColumns of the callbacks due at ?
 	// (unix milliseconds), oldest due first, at most ? of them: a range of
 	// webhook_outbox_due.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -180,16 +181,9 @@ func wantListed(t testing.TB, s Store, groupID string, q group.MemberQuery, want
 	if err != nil {
 		t.Fatalf("ListMembers(%q, %+v): %v", groupID, q, err)
 	}
-	var ids []string
-	for _, m := range got {
-		ids = append(ids, m.UserID)
-		if m.GroupID != groupID || q.Role != "" && m.Role != q.Role {
-			t.Errorf("ListMembers(%q, %+v) returned %+v", groupID, q, m)
-		}
-	}
-	if !slices.Equal(ids, want) {
-		t.Errorf("ListMembers(%q, %+v) = %q, want %q", groupID, q, ids, want)
-	}
+	call := fmt.Sprintf("ListMembers(%q, %+v)", groupID, q)
+	wantIDs(t, call, call, got, func(m group.Member) string { return m.UserID },
+		func(m group.Member) bool { return m.GroupID == groupID && (q.Role == "" || m.Role == q.Role) }, want)
 }
 
 // wantJoined checks the group IDs that JoinedGroups(userID, q) returns, in
@@ -214,3 +208,21 @@ func wantJoined(t testing.TB, s Store, userID string, q group.JoinedQuery, total
 
 // cmpString orders strings by their bytes.
 func cmpString(a, b string) int { return strings.Compare(a, b) }
+
+// wantIDs checks that the IDs (by id) of what a call returned, got, are
+// want, in order, and that each item is of the group asked for (inGroup).
+// A failure names the call: as full, with all its arguments, for the IDs;
+// as short for an item.
+func wantIDs[T any](t testing.TB, full, short string, got []T, id func(T) string, inGroup func(T) bool, want []string) {
+	t.Helper()
+	var ids []string
+	for _, v := range got {
+		ids = append(ids, id(v))
+		if !inGroup(v) {
+			t.Errorf("%s returned %+v", short, v)
+		}
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("%s = %q, want %q", full, ids, want)
+	}
+}

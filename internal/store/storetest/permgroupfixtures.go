@@ -101,16 +101,8 @@ func wantPermGroupIDs(t testing.TB, s Store, groupID string, ids []string, after
 	if err != nil {
 		t.Fatalf("GetPermGroups(%q, %q, %q, %d): %v", groupID, ids, after, limit, err)
 	}
-	var gotIDs []string
-	for _, pg := range got {
-		gotIDs = append(gotIDs, pg.ID)
-		if pg.GroupID != groupID {
-			t.Errorf("GetPermGroups(%q) returned %+v", groupID, pg)
-		}
-	}
-	if !slices.Equal(gotIDs, want) {
-		t.Errorf("GetPermGroups(%q, %q, %q, %d) = %q, want %q", groupID, ids, after, limit, gotIDs, want)
-	}
+	wantIDs(t, fmt.Sprintf("GetPermGroups(%q, %q, %q, %d)", groupID, ids, after, limit), fmt.Sprintf("GetPermGroups(%q)", groupID),
+		got, func(pg permgroup.PermGroup) string { return pg.ID }, func(pg permgroup.PermGroup) bool { return pg.GroupID == groupID }, want)
 }
 
 // wantPermGroupMembers checks the members of permission group id, listed

@@ -237,16 +237,8 @@ func wantTopicIDs(t testing.TB, s Store, groupID string, ids []string, want ...s
 	if err != nil {
 		t.Fatalf("GetTopics(%q, %q): %v", groupID, ids, err)
 	}
-	var gotIDs []string
-	for _, tp := range got {
-		gotIDs = append(gotIDs, tp.ID)
-		if tp.GroupID != groupID {
-			t.Errorf("GetTopics(%q) returned %+v", groupID, tp)
-		}
-	}
-	if !slices.Equal(gotIDs, want) {
-		t.Errorf("GetTopics(%q, %q) = %q, want %q", groupID, ids, gotIDs, want)
-	}
+	wantIDs(t, fmt.Sprintf("GetTopics(%q, %q)", groupID, ids), fmt.Sprintf("GetTopics(%q)", groupID),
+		got, func(tp topic.Topic) string { return tp.ID }, func(tp topic.Topic) bool { return tp.GroupID == groupID }, want)
 }
 
 // wantMutes checks that TopicMutes(groupID, topicID, now) is want.

@@ -12,7 +12,7 @@ import (
 )
 
 func TestReadPositionSetDispatchAndEncoding(t *testing.T) {
-	c := message.ReadPositionSet{User: "alice", GroupID: "@TGS#_c", TopicID: "@TGS#_c@TOPIC#_t", Seq: 42}
+	c := message.ReadPositionSet{User: "alice", GroupID: "@TGS#_c", TopicID: "@TGS#_c@TOPIC#_t", Seq: 42, Unread: 3}
 	var consumed []event.Event
 	bus := event.NewLocal()
 	got := make(chan event.Event, 1)
@@ -39,7 +39,7 @@ func TestReadPositionSetDispatchAndEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"v":1,"kind":"message.read_position_set","time":1700000000123,"change":{"User":"alice","GroupID":"@TGS#_c","TopicID":"@TGS#_c@TOPIC#_t","Seq":42}}`
+	const want = `{"v":1,"kind":"message.read_position_set","time":1700000000123,"change":{"User":"alice","GroupID":"@TGS#_c","TopicID":"@TGS#_c@TOPIC#_t","Seq":42,"Unread":3}}`
 	if string(b) != want {
 		t.Fatalf("encoding\n %s\nwant\n %s", b, want)
 	}

@@ -22,5 +22,6 @@ type Store interface {
 	permgroup.Store
 	message.Store
 	message.C2CStore
+	message.ReadStore
 	webhook.Store
 }

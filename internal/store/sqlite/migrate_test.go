@@ -20,7 +20,9 @@ func TestMigrateUpgradesVersionsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	const oldTime = 1000 // applied_at of the migrations applied before
-	for _, applied := range []int{0, 4, 5, len(ms)} {
+	// None, some, and all the migrations a database of the old numbering
+	// could have.
+	for _, applied := range []int{0, 4, 5, len(legacyVersions)} {
 		t.Run(fmt.Sprint(applied, " applied"), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "hearth.db")
 			legacyMigrate(t, path, ms[:applied], oldTime)

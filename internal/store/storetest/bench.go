@@ -26,6 +26,8 @@ func Bench(b *testing.B, open Opener) {
 		{"GetTopics", BenchGetTopics},
 		{"UserGrants", BenchUserGrants},
 		{"AppendGroupMessage", BenchAppendGroupMessage},
+		{"RaiseRead", BenchRaiseRead},
+		{"StreamReads1000Topics", BenchStreamReads1000Topics},
 	} {
 		b.Run(bench.name, func(b *testing.B) { bench.run(b, open) })
 	}
@@ -205,6 +207,37 @@ func BenchAppendGroupMessage(b *testing.B, open Opener) {
 		m := msg("@TGS#_bench", ids[0], n, 1_700_000_000)
 		if _, dup, err := s.AppendGroupMessage(ctx, m, "key"+strconv.Itoa(n+1), 1_700_000_000-300); err != nil || dup {
 			b.Fatalf("AppendGroupMessage: dup %v, %v", dup, err)
+		}
+	})
+}
+
+// BenchRaiseRead measures RaiseRead of one member in one topic, each call a
+// step further: what marking a stream read writes.
+func BenchRaiseRead(b *testing.B, open Opener) {
+	s, ids := benchTopics(b, open, 1)
+	ctx := b.Context()
+	benchLoop(b, func(n int) {
+		if _, err := s.RaiseRead(ctx, "bench", "@TGS#_bench", ids[0], uint64(n+1), 1_700_000_000, 0); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchStreamReads1000Topics measures StreamReads of a member of a
+// community of 1,000 topics who has read half of them: the one read behind
+// the member's unread counts of every topic.
+func BenchStreamReads1000Topics(b *testing.B, open Opener) {
+	s, ids := benchTopics(b, open, 1000)
+	ctx := b.Context()
+	for i, id := range ids[:500] {
+		if _, err := s.RaiseRead(ctx, "bench", "@TGS#_bench", id, uint64(i), 1_700_000_000, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchLoop(b, func(int) {
+		got, err := s.StreamReads(ctx, "bench", "@TGS#_bench", "")
+		if err != nil || len(got) != 1001 {
+			b.Fatalf("StreamReads: %d streams, %v", len(got), err)
 		}
 	})
 }

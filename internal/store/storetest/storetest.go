@@ -72,6 +72,7 @@ func Run(t *testing.T, open Opener) {
 		{"permission group topic", permGroupTopicCases},
 		{"message", messageCases},
 		{"c2c message", c2cCases},
+		{"read position", readCases},
 		{"webhook outbox", webhookCases},
 	} {
 		t.Run(suite.name, func(t *testing.T) { runCases(t, open, suite.cases) })

@@ -39,20 +39,26 @@ const FrameBuffer = 4096
 
 // Dial connects to url (ws://host/v1/ws) and logs in as identifier.
 func Dial(ctx context.Context, url string, sdkAppID uint64, identifier, userSig string) (*Conn, error) {
+	return dial(ctx, url, Frame{Type: TypeLogin, SDKAppID: sdkAppID, Identifier: identifier, UserSig: userSig})
+}
+
+// dial connects to url and sends the login frame.
+func dial(ctx context.Context, url string, login Frame) (*Conn, error) {
 	ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("hearth: dial %s: %w", url, err)
 	}
 	c := &Conn{ws: ws, pending: map[string]chan Frame{}, frames: make(chan Frame, FrameBuffer), done: make(chan struct{})}
 	go c.readLoop()
-	if _, err := c.request(ctx, Frame{Type: TypeLogin, SDKAppID: sdkAppID, Identifier: identifier, UserSig: userSig}); err != nil {
+	if _, err := c.request(ctx, login); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// Frames delivers pushed frames: messages, events, kicked. It is closed
+// Frames delivers pushed frames: messages, events, kicked, presence
+// updates. It is closed
 // when the connection ends.
 func (c *Conn) Frames() <-chan Frame { return c.frames }
 
@@ -82,6 +88,37 @@ func (c *Conn) SendC2C(ctx context.Context, peer string, random uint32, body jso
 func (c *Conn) Sync(ctx context.Context, streams []Stream) error {
 	_, err := c.request(ctx, Frame{Type: TypeSync, Streams: streams})
 	return err
+}
+
+// Read marks a group's stream (topicID "") or a topic read up to seq (0:
+// its newest message); the answer's Reads holds the stream's state after.
+// The user's other connections get a message.read_position_set event.
+func (c *Conn) Read(ctx context.Context, groupID, topicID string, seq uint64) (ReadState, error) {
+	f, err := c.request(ctx, Frame{Type: TypeRead, GroupID: groupID, TopicID: topicID, Seq: seq})
+	return oneRead(f, err)
+}
+
+// ReadC2C marks what peer sent up to unix time t (0: now) read.
+func (c *Conn) ReadC2C(ctx context.Context, peer string, t int64) (ReadState, error) {
+	f, err := c.request(ctx, Frame{Type: TypeRead, To: peer, Time: t})
+	return oneRead(f, err)
+}
+
+func oneRead(f Frame, err error) (ReadState, error) {
+	if err != nil {
+		return ReadState{}, err
+	}
+	if len(f.Reads) != 1 {
+		return ReadState{}, fmt.Errorf("hearth: a read_ok frame with %d read states, want 1", len(f.Reads))
+	}
+	return f.Reads[0], nil
+}
+
+// Unread returns the read state of every stream of the user's groups and
+// of each one-to-one conversation with unread messages.
+func (c *Conn) Unread(ctx context.Context) ([]ReadState, error) {
+	f, err := c.request(ctx, Frame{Type: TypeUnread})
+	return f.Reads, err
 }
 
 // Ping round-trips a ping.
@@ -148,7 +185,7 @@ func (c *Conn) readLoop() {
 				continue
 			}
 		}
-		if f.Type == TypeMessage || f.Type == TypeEvent || f.Type == TypeKicked || f.Type == TypeError {
+		if f.Type == TypeMessage || f.Type == TypeEvent || f.Type == TypeKicked || f.Type == TypeError || f.Type == TypePresenceUpdate {
 			select {
 			case c.frames <- f:
 			default: // the application does not read Frames: drop rather than stall answers

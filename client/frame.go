@@ -19,7 +19,26 @@ const (
 	TypePong     = "pong"      // server
 	TypeError    = "error"     // server: code and info (id names the request)
 	TypeKicked   = "kicked"    // server: the session ends (kick, account deleted)
+
+	TypeRead   = "read"    // client: group_id (topic_id) and seq, or to and time: read up to there
+	TypeReadOK = "read_ok" // server: the stream's read state after a read
+	TypeUnread = "unread"  // client: ask; server: the read state of every stream with reads
+
+	TypePresence          = "presence"           // client: group_id (cursor): which of its members are online
+	TypePresenceList      = "presence_list"      // server: statuses (and cursor) answering presence or presence_subscribe
+	TypePresenceSubscribe = "presence_subscribe" // client: users and/or group_id to follow; neither: stop
+	TypePresenceUpdate    = "presence_update"    // server: statuses of followed users that changed, coalesced
+
+	TypeConversations = "conversations" // client: ask for a page of the conversation list (cursor); server: the page
 )
+
+// Presence is one user's online status: Status is "Online" or "Offline";
+// Platforms are those of its sessions (login's platform), each once.
+type Presence struct {
+	User      string   `json:"user"`
+	Status    string   `json:"status"`
+	Platforms []string `json:"platforms,omitempty"`
+}
 
 // Stream names one message stream: a group's own, a topic's, or a
 // one-to-one conversation with Peer.
@@ -32,6 +51,38 @@ type Stream struct {
 	AfterTime int64  `json:"after_time,omitempty"` // sync: the time of the last message the client has (unix s)
 }
 
+// ReadState is where the user stands in one stream: a group's own or a
+// topic's (group_id, topic_id) with its read and newest seq, or a
+// one-to-one conversation (peer) with the time read up to. Unread is the
+// count of messages after the read position (the user's own not counted).
+type ReadState struct {
+	GroupID  string `json:"group_id,omitempty"`
+	TopicID  string `json:"topic_id,omitempty"`
+	ReadSeq  uint64 `json:"read_seq"`
+	LastSeq  uint64 `json:"last_seq"`
+	Peer     string `json:"peer,omitempty"`
+	ReadTime int64  `json:"read_time,omitempty"`
+	Unread   uint64 `json:"unread"`
+}
+
+// Conversation is one entry of the user's conversation list: a group
+// (GroupID; a community is one conversation over all its topics) or a
+// one-to-one conversation (Peer), the time of its last message (0: none
+// yet), whether it is pinned, and its last message as the message frame it
+// was pushed as (absent when there is none). In the event frames of a pin
+// or a deletion only GroupID or Peer is set.
+type Conversation struct {
+	GroupID string `json:"group_id,omitempty"`
+	Peer    string `json:"peer,omitempty"`
+	Time    int64  `json:"time,omitempty"`
+	Pinned  bool   `json:"pinned,omitempty"`
+	// Unread is the count of unread messages (a community's: the sum over
+	// its own stream and its topics); absent in pin and deletion events.
+	Unread   *uint64 `json:"unread,omitempty"`
+	Last     *Frame  `json:"last,omitempty"`
+	Recalled bool    `json:"recalled,omitempty"` // the last message was recalled
+}
+
 // Frame is every message of the protocol; Type says which fields apply.
 type Frame struct {
 	Type string `json:"type"`
@@ -40,6 +91,7 @@ type Frame struct {
 	SDKAppID   uint64 `json:"sdkappid,omitempty"`
 	Identifier string `json:"identifier,omitempty"`
 	UserSig    string `json:"usersig,omitempty"`
+	Platform   string `json:"platform,omitempty"` // login: iPhone, iPad, Android, Web, Windows, Mac, Linux or Unknown
 	ServerTime int64  `json:"server_time,omitempty"`
 
 	GroupID string          `json:"group_id,omitempty"`
@@ -54,9 +106,18 @@ type Frame struct {
 
 	Streams []Stream `json:"streams,omitempty"`
 
+	// Reads is the read state of streams: read_ok, unread and sync_done.
+	Reads []ReadState `json:"reads,omitempty"`
+
 	Event string          `json:"event,omitempty"`
 	Data  json.RawMessage `json:"data,omitempty"`
 
 	Code int    `json:"code,omitempty"`
 	Info string `json:"info,omitempty"`
+
+	Users    []string   `json:"users,omitempty"`    // presence_subscribe
+	Statuses []Presence `json:"statuses,omitempty"` // presence_list, presence_update
+	Cursor   string     `json:"cursor,omitempty"`   // presence, conversations: the page to read; presence_list, conversations: the next ("" at the end)
+
+	Conversations []Conversation `json:"conversations,omitempty"` // conversations; conversation.* events
 }

@@ -12,14 +12,16 @@ import (
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 )
 
-// TestKill9AfterSendThenResume: a message answered OK over REST survives a
-// SIGKILL of the server; after the restart it is in history and a client
-// that resumes from the sequence before it receives it.
-func TestKill9AfterSendThenResume(t *testing.T) {
-	dir := t.TempDir()
-	args := []string{"--data", dir, "--sdkappid", "1400000009", "--secret-key", testKey}
-	p := startProc(t, args...)
-	must := func(addr, api, body string) map[string]any {
+// startCommunity starts a server process over a new data directory (args
+// start it again over the same) with the accounts owner and reader and a
+// community of both with one topic; must calls a REST API and fails t on
+// an error code.
+func startCommunity(t *testing.T) (p *proc, args []string, must func(addr, api, body string) map[string]any, gid, tid string) {
+	t.Helper()
+	args = []string{"--data", t.TempDir(), "--sdkappid", "1400000009", "--secret-key", testKey}
+	p = startProc(t, args...)
+	must = func(addr, api, body string) map[string]any {
+		t.Helper()
 		r := post(t, adminURL(t, addr, api), body)
 		if r["ErrorCode"] != 0.0 {
 			t.Fatalf("%s: %v", api, r)
@@ -27,8 +29,16 @@ func TestKill9AfterSendThenResume(t *testing.T) {
 		return r
 	}
 	must(p.addr, "im_open_login_svc/multiaccount_import", `{"Accounts":["owner","reader"]}`)
-	gid := must(p.addr, "group_open_http_svc/create_group", `{"Type":"Community","Name":"c","SupportTopic":1,"Owner_Account":"owner","MemberList":[{"Member_Account":"reader"}]}`)["GroupId"].(string)
-	tid := must(p.addr, "million_group_open_http_svc/create_topic", fmt.Sprintf(`{"GroupId":%q,"TopicName":"t"}`, gid))["TopicId"].(string)
+	gid = must(p.addr, "group_open_http_svc/create_group", `{"Type":"Community","Name":"c","SupportTopic":1,"Owner_Account":"owner","MemberList":[{"Member_Account":"reader"}]}`)["GroupId"].(string)
+	tid = must(p.addr, "million_group_open_http_svc/create_topic", fmt.Sprintf(`{"GroupId":%q,"TopicName":"t"}`, gid))["TopicId"].(string)
+	return p, args, must, gid, tid
+}
+
+// TestKill9AfterSendThenResume: a message answered OK over REST survives a
+// SIGKILL of the server; after the restart it is in history and a client
+// that resumes from the sequence before it receives it.
+func TestKill9AfterSendThenResume(t *testing.T) {
+	p, args, must, gid, tid := startCommunity(t)
 	send := func(addr string, i int) uint64 {
 		r := must(addr, "group_open_http_svc/send_group_msg", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"Random":%d,"From_Account":"owner","MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"m%d"}}]}`, gid, tid, i, i))
 		return uint64(r["MsgSeq"].(float64))

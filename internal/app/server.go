@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/cluster"
 	"github.com/hearth-chat/hearth/internal/config"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/gateway"
 	"github.com/hearth-chat/hearth/internal/group"
@@ -21,6 +22,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/invalidate"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/presence"
 	"github.com/hearth-chat/hearth/internal/rest"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
@@ -55,9 +57,13 @@ type Server struct {
 	caches     *invalidate.Caches
 	hooks      *webhook.Webhooks
 	node       *cluster.Node
-	peers      chan int // live node counts from the cluster, for the rate limits
+	peers      chan int   // live node counts from the cluster, for the rate limits
+	peerEvents *peerQueue // nodes joining and dying, for presence
+	presence   *presence.Service
 	messages   *message.Service
 	c2c        *message.C2C
+	reads      *message.Reads
+	convs      *conversation.Service
 	api        *rest.Server
 	gateway    *gateway.Server
 	handler    http.Handler
@@ -128,8 +134,9 @@ func (s *Server) joinCluster(context.Context) error {
 		return nil
 	}
 	s.peers = make(chan int, 1)
+	s.peerEvents = newPeerQueue()
 	node, err := cluster.Join(cluster.Options{URL: s.Config.NATS, AppID: s.Config.SDKAppID, Logger: s.log,
-		Invalidate: s.caches.Apply, OnPeers: s.latestPeers})
+		Invalidate: s.caches.Apply, OnPeers: s.latestPeers, OnPeer: s.peerEvents.add})
 	if err != nil {
 		return err
 	}
@@ -186,6 +193,11 @@ func (s *Server) buildServices(context.Context) error {
 	s.PermGroups = permgroup.NewService(store, s.Groups, s.Topics, changes, nil)
 	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil)
 	s.c2c = message.NewC2C(store, store, changes, nil, before)
+	s.presence = s.newPresence()
+	s.reads = message.NewReads(store, s.Groups, s.Topics, store, changes, nil)
+	// Unread counts per conversation: nil until the read state provides a
+	// conversation.UnreadCounter.
+	s.convs = conversation.NewService(store, store, s.Groups, conversation.Reads{Reads: s.reads}, changes, nil)
 	return nil
 }
 
@@ -194,22 +206,25 @@ func (s *Server) buildHTTP(context.Context) error {
 	cfg := s.Config
 	verifier := usersig.NewVerifier(cfg.SDKAppID, cfg.SecretKey)
 	s.api = rest.NewServer(rest.Deps{
-		SDKAppID:   cfg.SDKAppID,
-		Verifier:   verifier,
-		Accounts:   s.Accounts,
-		Groups:     s.Groups,
-		Topics:     s.Topics,
-		PermGroups: s.PermGroups,
-		Messages:   s.messages,
-		C2C:        s.c2c,
-		RateLimit:  cfg.RateLimit,
-		Logger:     s.log,
-		Metrics:    rest.NewMetrics(s.reg),
+		SDKAppID:      cfg.SDKAppID,
+		Verifier:      verifier,
+		Accounts:      s.Accounts,
+		Groups:        s.Groups,
+		Topics:        s.Topics,
+		PermGroups:    s.PermGroups,
+		Messages:      s.messages,
+		C2C:           s.c2c,
+		Reads:         s.reads,
+		Presence:      s.presence,
+		Conversations: s.convs,
+		RateLimit:     cfg.RateLimit,
+		Logger:        s.log,
+		Metrics:       rest.NewMetrics(s.reg),
 	})
 	s.gateway = gateway.NewServer(gateway.Deps{
 		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: s.Accounts, Groups: s.Groups,
-		Messages: s.messages, C2C: s.c2c, Bus: s.Bus, Logger: s.log, Interest: interest(s.node),
-		RateLimit: cfg.RateLimit,
+		Messages: s.messages, C2C: s.c2c, Reads: s.reads, Bus: s.Bus, Logger: s.log, Interest: interest(s.node),
+		RateLimit: cfg.RateLimit, Presence: s.presence, Conversations: s.convs,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/v4/", s.api)
@@ -243,6 +258,10 @@ func (s *Server) startWorkers(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.hooks.Run(runCtx) }()
+	if s.peerEvents != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.presenceWorker(runCtx) }()
+	}
 	if s.node != nil && s.Config.RateLimit {
 		s.api.ShareRateLimits(s.node.Size())
 		wg.Add(1)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
@@ -23,6 +24,8 @@ type Store interface {
 	permgroup.Store
 	message.Store
 	message.C2CStore
+	message.ReadStore
+	conversation.Store
 	webhook.Store
 }
 

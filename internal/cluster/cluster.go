@@ -56,6 +56,10 @@ type Options struct {
 	// OnPeers is called when the number of live nodes (this one included)
 	// changes.
 	OnPeers func(n int)
+	// OnPeer is called with a node's ID when its first heartbeat is heard
+	// (alive) and when it is declared dead, PeerTTL after its last one. It
+	// runs on the heartbeat goroutines: it must not block.
+	OnPeer func(id string, alive bool)
 }
 
 // Node is this node's membership of the cluster, and the event bus that
@@ -170,21 +174,29 @@ func (n *Node) onHeartbeat(m *nats.Msg) {
 	if !known && n.opts.OnPeers != nil {
 		n.opts.OnPeers(size)
 	}
+	if !known && n.opts.OnPeer != nil {
+		n.opts.OnPeer(id, true)
+	}
 }
 
 func (n *Node) expirePeers() {
 	n.mu.Lock()
-	gone := false
+	var gone []string
 	for id, seen := range n.peers {
 		if time.Since(seen) > PeerTTL {
 			delete(n.peers, id)
-			gone = true
+			gone = append(gone, id)
 		}
 	}
 	size := len(n.peers) + 1
 	n.mu.Unlock()
-	if gone && n.opts.OnPeers != nil {
+	if len(gone) > 0 && n.opts.OnPeers != nil {
 		n.opts.OnPeers(size)
+	}
+	if n.opts.OnPeer != nil {
+		for _, id := range gone {
+			n.opts.OnPeer(id, false)
+		}
 	}
 }
 

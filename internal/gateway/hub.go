@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/hearth-chat/hearth/client"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
@@ -177,8 +178,10 @@ func (h *hub) dispatch(e event.Event) {
 		frame, targets = messageFrame(c.Message), h.members(e.GroupID)
 	case message.C2CSent:
 		frame, targets = c2cFrame(c.Message), h.sessions(e.Users)
+	case conversation.Pinned, conversation.Deleted: // the user's own sessions only
+		frame, targets = conversationEvent(e), h.sessions(e.Users)
 	case message.ReadPositionSet: // the reader's own sessions only
-		data, _ := json.Marshal(struct{ Seq uint64 }{c.Seq})
+		data, _ := json.Marshal(struct{ Seq, Unread uint64 }{c.Seq, c.Unread})
 		frame, _ = json.Marshal(client.Frame{Type: client.TypeEvent, Event: e.Type, GroupID: c.GroupID, TopicID: c.TopicID, Data: data})
 		targets = h.sessions(e.Users)
 	default:
@@ -241,6 +244,12 @@ func eventData(c event.Change) any {
 		return c.Key
 	case message.Notified:
 		return c.Content
+	case message.C2CReadSet:
+		return struct {
+			Peer   string
+			Time   int64
+			Unread uint64
+		}{c.Peer, c.Time, c.Unread}
 	}
 	return nil // group.members_added, group.owner_changed, topic.destroyed
 }

@@ -93,8 +93,8 @@ func TestHubReadPosition(t *testing.T) {
 	for _, s := range []*session{a1, a2, b} {
 		h.add(s, []string{"G1"})
 	}
-	h.dispatch(event.Of(context.Background(), message.ReadPositionSet{User: "a", GroupID: "G1", TopicID: "G1@TOPIC#t", Seq: 7}, time.Now()))
-	want := `{"type":"event","group_id":"G1","topic_id":"G1@TOPIC#t","event":"message.read_position_set","data":{"Seq":7}}`
+	h.dispatch(event.Of(context.Background(), message.ReadPositionSet{User: "a", GroupID: "G1", TopicID: "G1@TOPIC#t", Seq: 7, Unread: 2}, time.Now()))
+	want := `{"type":"event","group_id":"G1","topic_id":"G1@TOPIC#t","event":"message.read_position_set","data":{"Seq":7,"Unread":2}}`
 	for _, c := range []struct {
 		name string
 		s    *session

@@ -20,6 +20,8 @@ const (
 	DefaultUserRequests      = 40 // request frames of all of one user's connections on this node
 	DefaultConversationSends = 5  // sends by one user into one group, topic or one-to-one conversation
 	DefaultPings             = 10 // pings on one connection (they count against nothing else)
+	DefaultPresenceRequests  = 5  // presence and presence_subscribe frames of all of one user's connections on this node
+	DefaultConversationLists = 5  // conversations frames (a page of the list each) of all of one user's connections on this node
 )
 
 // Limits are the request rates the gateway allows: so many per Window,
@@ -30,6 +32,8 @@ type Limits struct {
 	UserRequests      int
 	ConversationSends int
 	Pings             int
+	PresenceRequests  int
+	ConversationLists int
 	Window            time.Duration
 }
 
@@ -43,6 +47,8 @@ func (l Limits) withDefaults() Limits {
 	def(&l.UserRequests, DefaultUserRequests)
 	def(&l.ConversationSends, DefaultConversationSends)
 	def(&l.Pings, DefaultPings)
+	def(&l.PresenceRequests, DefaultPresenceRequests)
+	def(&l.ConversationLists, DefaultConversationLists)
 	if l.Window <= 0 {
 		l.Window = time.Second
 	}
@@ -63,6 +69,8 @@ type connLimits struct {
 type userLimits struct {
 	sessions      int // sessions holding it
 	requests      *rate.Limiter
+	presence      *rate.Limiter // presence and presence_subscribe frames
+	lists         *rate.Limiter // conversations frames
 	conversations map[string]*rate.Limiter
 }
 
@@ -95,7 +103,8 @@ func (l *limiter) user(user string) *userLimits {
 	defer l.mu.Unlock()
 	u := l.users[user]
 	if u == nil {
-		u = &userLimits{requests: l.limits.bucket(l.limits.UserRequests), conversations: map[string]*rate.Limiter{}}
+		u = &userLimits{requests: l.limits.bucket(l.limits.UserRequests), presence: l.limits.bucket(l.limits.PresenceRequests),
+			lists: l.limits.bucket(l.limits.ConversationLists), conversations: map[string]*rate.Limiter{}}
 		l.users[user] = u
 	}
 	u.sessions++
@@ -204,6 +213,14 @@ func (s *Server) admit(ss *session, f client.Frame) error {
 		}
 		ls = append(ls, s.limiter.conversation(ss.userLimits, key))
 	}
+	presence := (f.Type == client.TypePresence || f.Type == client.TypePresenceSubscribe) && ss.userLimits != nil
+	if presence {
+		ls = append(ls, ss.userLimits.presence)
+	}
+	lists := f.Type == client.TypeConversations && ss.userLimits != nil
+	if lists {
+		ls = append(ls, ss.userLimits.lists)
+	}
 	switch allow(ls...) {
 	case -1:
 		return nil
@@ -211,6 +228,14 @@ func (s *Server) admit(ss *session, f client.Frame) error {
 		return lim.exceeded(code, "requests on one connection", lim.ConnRequests)
 	case 1:
 		return lim.exceeded(code, "requests from one user's connections", lim.UserRequests)
+	case 2:
+		if presence {
+			return lim.exceeded(code, "presence requests from one user's connections", lim.PresenceRequests)
+		}
+		if lists {
+			return lim.exceeded(code, "conversation-list requests from one user's connections", lim.ConversationLists)
+		}
+		fallthrough
 	default:
 		return lim.exceeded(code, "messages from one user into one conversation", lim.ConversationSends)
 	}

@@ -29,7 +29,7 @@ const (
 // session goes on; only a fault of the WebSocket framing itself ends it
 // (readFault).
 func (s *Server) readLoop(ss *session) {
-	ctx, cancel := context.WithCancel(hook.WithOrigin(context.Background(), hook.Origin{ClientIP: ss.ip, Platform: hook.PlatformUnknown}))
+	ctx, cancel := context.WithCancel(hook.WithOrigin(context.Background(), hook.Origin{ClientIP: ss.ip, Platform: optPlatform(ss.platform)}))
 	defer cancel()
 	idle := s.deps.IdleTimeout
 	ss.conn.SetPongHandler(func(string) error { return ss.conn.SetReadDeadline(time.Now().Add(idle)) })
@@ -37,6 +37,7 @@ func (s *Server) readLoop(ss *session) {
 		_ = ss.conn.SetReadDeadline(time.Now().Add(idle))
 		kind, data, err := ss.conn.ReadMessage()
 		if bad := readFault(kind, data, err); bad != nil {
+			ss.peerClose = closeCodeOf(err)
 			if bad.timeout {
 				bad.code, bad.reason = CloseIdle, fmt.Sprintf("idle: no frame and no pong for %v", idle)
 			}
@@ -68,6 +69,16 @@ func (s *Server) readLoop(ss *session) {
 			s.send(ctx, ss, f)
 		case client.TypeSync:
 			s.sync(ctx, ss, f)
+		case client.TypeRead:
+			s.read(ctx, ss, f)
+		case client.TypeUnread:
+			s.unread(ctx, ss, f)
+		case client.TypePresence:
+			s.presenceQuery(ctx, ss, f)
+		case client.TypePresenceSubscribe:
+			s.presenceSubscribe(ctx, ss, f)
+		case client.TypeConversations:
+			s.conversations(ctx, ss, f)
 		case client.TypeLogin:
 			s.reply(ss, client.Frame{Type: client.TypeError, ID: f.ID, Code: apierr.UnknownCommand, Info: "already logged in as " + ss.user})
 		default:
@@ -209,7 +220,12 @@ func (s *Server) sync(ctx context.Context, ss *session, f client.Frame) {
 			ss.push(messageFrame(m))
 		}
 	}
-	s.reply(ss, client.Frame{Type: client.TypeSyncDone, ID: f.ID})
+	reads, err := s.syncReads(ctx, ss.user, f.Streams)
+	if err != nil {
+		s.fail(ss, f.ID, err)
+		return
+	}
+	s.reply(ss, client.Frame{Type: client.TypeSyncDone, ID: f.ID, Reads: reads})
 }
 
 // c2cSince returns the messages of a conversation from afterTime on, newest

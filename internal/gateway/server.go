@@ -14,9 +14,11 @@ import (
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
+	"github.com/hearth-chat/hearth/internal/presence"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -31,6 +33,7 @@ type Deps struct {
 	Groups   *group.Service
 	Messages *message.Service
 	C2C      *message.C2C
+	Reads    *message.Reads
 	Bus      event.Bus
 	Logger   *slog.Logger
 	// Interest, when set, is told which groups and users have sessions
@@ -45,6 +48,16 @@ type Deps struct {
 	// overrides their defaults (DefaultConnRequests and the rest).
 	RateLimit bool
 	Limits    Limits
+
+	// Presence answers who is online; nil: a tracker of this node alone
+	// (named "local") over Accounts and Groups. PresenceFlush overrides
+	// the constant of that name (tests shorten it).
+	Presence      *presence.Service
+	PresenceFlush time.Duration
+
+	// Conversations answers conversations frames; nil: the frame is
+	// refused.
+	Conversations *conversation.Service
 }
 
 // Interest is told when this node starts and stops having sessions that
@@ -61,6 +74,9 @@ type Server struct {
 	upgrader websocket.Upgrader
 	cancel   func()
 	limiter  *limiter // nil: no rate limits
+
+	presenceSvc *presence.Service
+	presence    *presenceHub // who follows whose presence here
 }
 
 // NewServer returns the gateway and subscribes it to the event bus; Close
@@ -85,12 +101,19 @@ func NewServer(d Deps) *Server {
 	if d.RateLimit {
 		s.limiter = newLimiter(d.Limits)
 	}
+	s.presenceSvc = d.Presence
+	if s.presenceSvc == nil {
+		s.presenceSvc = presence.NewService(presence.NewTracker("local"), d.Accounts, d.Groups)
+	}
+	s.presence = newPresenceHub(s.presenceSvc.Tracker(), d.PresenceFlush)
 	s.cancel = d.Bus.Subscribe(func(e event.Event) {
 		switch c := e.Change.(type) { // from this node or another
 		case account.Deleted:
 			s.closeUsers(c.Users, "the account was deleted")
 		case account.Kicked:
 			s.closeUsers([]string{c.User}, "kicked: log in again with a new UserSig")
+		case presence.Changed, presence.Snapshot:
+			s.presenceEvent(e)
 		default:
 			s.hub.dispatch(e)
 		}
@@ -98,8 +121,11 @@ func NewServer(d Deps) *Server {
 	return s
 }
 
-// Close stops the gateway's event subscription.
-func (s *Server) Close() { s.cancel() }
+// Close stops the gateway's event subscription and presence updates.
+func (s *Server) Close() {
+	s.cancel()
+	s.presence.close()
+}
 
 func (s *Server) closeUsers(ids []string, reason string) {
 	for _, ss := range s.hub.sessions(ids) {
@@ -120,12 +146,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.limiter != nil {
 		limits = s.limiter.conn()
 	}
-	user, loginID, err := s.login(r.Context(), conn, limits)
+	user, loginID, platform, err := s.login(r.Context(), conn, limits)
 	if err != nil {
 		s.refuse(conn, loginID, err)
 		return
 	}
 	ss := newSession(user, conn)
+	ss.platform = platform
 	if s.limiter != nil {
 		ss.limits, ss.userLimits = limits, s.limiter.user(user)
 		defer s.limiter.release(user)
@@ -141,6 +168,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.hub.add(ss, groups)
 	defer s.hub.remove(ss)
+	s.presenceOpen(ss)
+	defer s.presenceClose(ss)
 	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
 	ss.push(ok)
 	go ss.writePump(s.deps.PingInterval)
@@ -150,12 +179,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // login reads and checks the login frame: the REST gateway's UserSig codes,
 // and a first successful login registers the account, as the hosted
 // service registers a user on its first client login.
-func (s *Server) login(ctx context.Context, conn *websocket.Conn, limits *connLimits) (string, string, error) {
+func (s *Server) login(ctx context.Context, conn *websocket.Conn, limits *connLimits) (user, id, platform string, err error) {
 	_ = conn.SetReadDeadline(time.Now().Add(LoginTimeout))
 	f, bad := s.readLogin(conn, limits)
 	if bad != nil {
-		return "", "", bad
+		return "", "", "", bad
 	}
+	if platform, err = loginPlatform(f.Platform); err != nil {
+		return "", f.ID, "", err
+	}
+	user, id, err = s.checkLogin(ctx, f)
+	return user, id, platform, err
+}
+
+// checkLogin checks a login frame's app and credentials.
+func (s *Server) checkLogin(ctx context.Context, f client.Frame) (string, string, error) {
 	if f.SDKAppID != s.deps.SDKAppID {
 		return "", f.ID, apierr.New(apierr.UnknownApp, "sdkappid %d is not an app of this server", f.SDKAppID)
 	}

@@ -42,6 +42,9 @@ type session struct {
 	ip   string // the client's address, for callbacks (ClientIP)
 	conn *websocket.Conn
 
+	platform  string // the login's platform (presence.Platforms)
+	peerClose int    // the close code the client sent (0: none), set by readLoop
+
 	// limits and userLimits are the session's rate limiters; nil when the
 	// gateway does not limit.
 	limits     *connLimits

@@ -43,11 +43,12 @@ func startStack(t *testing.T, change func(*gateway.Deps)) *apitest.Server {
 	topics := topic.NewService(db, groups, bus, nil)
 	messages := message.NewService(db, groups, topics, bus, nil)
 	c2c := message.NewC2C(db, db, bus, nil)
+	reads := message.NewReads(db, groups, topics, db, bus, nil)
 	verifier := usersig.NewVerifier(apitest.SDKAppID, apitest.SecretKey)
 	api := rest.NewServer(rest.Deps{SDKAppID: apitest.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
-		Topics: topics, PermGroups: permgroup.NewService(db, groups, topics, bus, nil), Messages: messages, C2C: c2c})
+		Topics: topics, PermGroups: permgroup.NewService(db, groups, topics, bus, nil), Messages: messages, C2C: c2c, Reads: reads})
 	d := gateway.Deps{SDKAppID: apitest.SDKAppID, Verifier: verifier, Accounts: accounts, Groups: groups,
-		Messages: messages, C2C: c2c, Bus: bus}
+		Messages: messages, C2C: c2c, Reads: reads, Bus: bus}
 	if change != nil {
 		change(&d)
 	}

@@ -36,6 +36,7 @@ const (
 	AfterPermissionGroupChanged = "Group.CallbackAfterPermissionGroupChanged" // Hearth's own
 	AfterSendC2CMsg             = "C2C.CallbackAfterSendMsg"
 	AfterC2CMsgWithDraw         = "C2C.CallbackAfterMsgWithDraw"
+	StateChange                 = "State.StateChange" // a user's first connection opened or last one closed
 )
 
 // Platforms (OptPlatform) a request can come from.

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hearth-chat/hearth/internal/group"
 )
@@ -177,8 +178,22 @@ func (s *Server) joinedGroups(ctx context.Context, _ *Call, req *joinedReq) (*jo
 		}
 		item["GroupId"] = j.Group.ID
 		if f := req.ResponseFilter; f != nil && f.SelfInfoFilter != nil {
-			item["SelfInfo"] = memberInfo(j.Member, f.SelfInfoFilter, nil)
-			delete(item["SelfInfo"].(map[string]any), "Member_Account")
+			self := memberInfo(j.Member, f.SelfInfoFilter, nil)
+			delete(self, "Member_Account")
+			if slices.Contains(f.SelfInfoFilter, "MsgSeq") || slices.Contains(f.SelfInfoFilter, "UnreadMsgNum") {
+				// The read position and unread count of the group's own stream.
+				st, err := s.deps.Reads.Stream(ctx, j.Member.UserID, j.Group.ID, "")
+				if err != nil {
+					return nil, err
+				}
+				if slices.Contains(f.SelfInfoFilter, "MsgSeq") {
+					self["MsgSeq"] = st.ReadSeq
+				}
+				if slices.Contains(f.SelfInfoFilter, "UnreadMsgNum") {
+					self["UnreadMsgNum"] = st.Unread
+				}
+			}
+			item["SelfInfo"] = self
 		}
 		out.GroupIDList[i] = item
 	}

@@ -22,6 +22,7 @@ var services = map[string]serviceDefaults{
 	"im_open_login_svc":           {apierr.AccountBadParam, apierr.AccountInternal, apierr.APIRateLimited},
 	"profile":                     {apierr.ProfileBadParam, apierr.ProfileInternal, apierr.APIRateLimited},
 	"openim":                      {apierr.MsgBadJSON, apierr.MsgInternal, apierr.APIRateLimited},
+	"recentcontact":               {apierr.RecentBadParam, apierr.RecentInternal, apierr.APIRateLimited},
 	"group_open_http_svc":         {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	"million_group_open_http_svc": {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	hsvc:                          {apierr.GroupBadParam, apierr.GroupInternal, apierr.APIRateLimited},

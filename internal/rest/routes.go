@@ -61,12 +61,22 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
 		{service: gsvc, command: "import_group_msg", handle: endpoint(s.importGroupMsg)},
 		{service: gsvc, command: "send_group_system_notification", handle: endpoint(s.sendGroupSystemNotification)},
+		// Read state.
+		{service: gsvc, command: "set_unread_msg_num", rate: 200, handle: endpoint(s.setUnreadMsgNum)},
+		{service: "openim", command: "admin_set_msg_read", rate: 200, handle: endpoint(s.adminSetMsgRead)},
+		{service: "openim", command: "get_c2c_unread_msg_num", rate: 200, handle: endpoint(s.getC2CUnreadMsgNum)},
 		// One-to-one messages.
 		{service: "openim", command: "sendmsg", rate: 200, handle: endpoint(s.sendMsg)},
 		{service: "openim", command: "batchsendmsg", rate: 200, handle: endpoint(s.batchSendMsg)},
 		{service: "openim", command: "importmsg", rate: 200, handle: endpoint(s.importMsg)},
 		{service: "openim", command: "admin_getroammsg", rate: 200, handle: endpoint(s.adminGetRoamMsg)},
 		{service: "openim", command: "admin_msgwithdraw", rate: 200, handle: endpoint(s.adminMsgWithdraw)},
+		// Conversation lists.
+		{service: "recentcontact", command: "get_list", rate: 200, handle: endpoint(s.recentContactList)},
+		{service: "recentcontact", command: "delete", rate: 200, handle: endpoint(s.recentContactDelete)},
+		{service: "recentcontact", command: "top", rate: 200, handle: endpoint(s.recentContactTop)},
+		// Online status.
+		{service: "openim", command: "query_online_status", rate: 200, handle: endpoint(s.queryOnlineStatus)},
 		// Hearth's own admin APIs.
 		{service: hsvc, command: "explain_permission", handle: endpoint(s.explainPermission)},
 	}

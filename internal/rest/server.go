@@ -20,10 +20,12 @@ import (
 
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/apierr"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/presence"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
@@ -33,18 +35,21 @@ const MaxBodyBytes = 1 << 20
 
 // Deps are the services the gateway translates to.
 type Deps struct {
-	SDKAppID   uint64
-	Verifier   *usersig.Verifier
-	Accounts   *account.Service
-	Groups     *group.Service
-	Topics     *topic.Service
-	PermGroups *permgroup.Service
-	Messages   *message.Service
-	C2C        *message.C2C
-	RateLimit  bool
-	Logger     *slog.Logger
-	Metrics    *Metrics         // nil: no metrics
-	Now        func() time.Time // the clock rate limits use; nil: time.Now
+	SDKAppID      uint64
+	Verifier      *usersig.Verifier
+	Accounts      *account.Service
+	Groups        *group.Service
+	Topics        *topic.Service
+	PermGroups    *permgroup.Service
+	Messages      *message.Service
+	C2C           *message.C2C
+	Reads         *message.Reads
+	Presence      *presence.Service
+	Conversations *conversation.Service
+	RateLimit     bool
+	Logger        *slog.Logger
+	Metrics       *Metrics         // nil: no metrics
+	Now           func() time.Time // the clock rate limits use; nil: time.Now
 }
 
 // Server serves the v4 REST API.

@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 
+	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -148,6 +149,7 @@ func (s *Server) getTopic(ctx context.Context, _ *Call, req *getTopicReq) (*getT
 		return nil, err
 	}
 	out := &getTopicResp{TopicAndSelfInfo: make([]topicItem, len(res))}
+	var reads map[string]message.StreamState // the member's, by topic
 	for i, r := range res {
 		if r.Code != 0 {
 			out.TopicAndSelfInfo[i] = topicItem{ErrorCode: r.Code, ErrorInfo: r.Info, TopicInfo: map[string]any{"TopicId": r.TopicID}}
@@ -155,7 +157,19 @@ func (s *Server) getTopic(ctx context.Context, _ *Call, req *getTopicReq) (*getT
 		}
 		item := topicItem{TopicInfo: topicInfo(r.Topic, req.ResponseFilter)}
 		if r.Self != nil {
-			item.SelfInfo = map[string]any{"MsgFlag": r.Self.MsgFlag, "ShutUpTime": r.Self.MuteUntil, "MsgSeq": r.Self.MsgSeq}
+			if reads == nil { // MsgSeq is the member's read position in the topic: one read for all
+				all, err := s.deps.Reads.Group(ctx, string(req.FromAccount), req.GroupID)
+				if err != nil {
+					return nil, err
+				}
+				reads = make(map[string]message.StreamState, len(all))
+				for _, st := range all {
+					reads[st.TopicID] = st
+				}
+			}
+			st := reads[r.Topic.ID]
+			item.SelfInfo = map[string]any{"MsgFlag": r.Self.MsgFlag, "ShutUpTime": r.Self.MuteUntil, "MsgSeq": st.ReadSeq,
+				"UnreadMsgNum": st.Unread}
 		}
 		out.TopicAndSelfInfo[i] = item
 	}

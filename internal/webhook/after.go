@@ -33,7 +33,7 @@ func (w *Webhooks) Record(e event.Event) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), enqueueTimeout)
 	defer cancel()
-	w.enqueue(ctx, cmd, e.Origin, body, e.Time)
+	w.enqueue(ctx, cmd, callbackOrigin(cmd, e.Origin), body, e.Time)
 }
 
 func isAfter(command string) bool { return !before[command] && slices.Contains(All, command) }

@@ -6,6 +6,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/hook"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/presence"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -105,6 +106,8 @@ func afterCommand(c event.Change) string {
 		return hook.AfterSendC2CMsg
 	case message.C2CRecalled:
 		return hook.AfterC2CMsgWithDraw
+	case presence.Changed:
+		return hook.StateChange
 	}
 	return ""
 }
@@ -211,8 +214,33 @@ func (w *Webhooks) afterBody(c event.Change, admin string) map[string]any {
 			"ErrorInfo": "send msg succeed", "UnreadMsgNum": 0}
 	case message.C2CRecalled:
 		return map[string]any{"From_Account": c.From, "To_Account": c.To, "MsgKey": c.Key, "UnreadMsgNum": 0}
+	case presence.Changed:
+		action, reason := stateChange(c)
+		if action == "" { // not an edge: the user was online before and after
+			return nil
+		}
+		return map[string]any{"Info": map[string]any{"Action": action, "To_Account": c.User, "Reason": reason}}
 	}
 	return nil
+}
+
+// stateChange is the Action and Reason of State.StateChange for an edge of
+// a user's presence ("" for a change that is none): Login (Register) for
+// the first connection; for the last, Logout (Unregister) when the client
+// closed normally or was kicked, Disconnect (TimeOut) when it went silent,
+// else Disconnect (LinkClose).
+func stateChange(c presence.Changed) (action, reason string) {
+	switch {
+	case c.Edge == presence.Online:
+		return "Login", "Register"
+	case c.Edge != presence.Offline:
+		return "", ""
+	case c.End == presence.EndLogout || c.End == presence.EndKicked:
+		return "Logout", "Unregister"
+	case c.End == presence.EndTimeout:
+		return "Disconnect", "TimeOut"
+	}
+	return "Disconnect", "LinkClose"
 }
 
 func accounts(key string, ids []string) []map[string]string {

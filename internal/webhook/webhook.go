@@ -71,7 +71,7 @@ var All = []string{
 	hook.AfterCreateGroup, hook.AfterNewMemberJoin, hook.AfterMemberExit, hook.AfterGroupInfoChanged,
 	hook.AfterGroupDestroyed, hook.AfterChangeGroupOwner, hook.AfterSendGroupMsg, hook.AfterRecallGroupMsg,
 	hook.AfterCreateTopic, hook.AfterTopicDestroyed, hook.AfterTopicInfoChanged, hook.AfterPermissionGroupChanged,
-	hook.AfterSendC2CMsg, hook.AfterC2CMsgWithDraw,
+	hook.AfterSendC2CMsg, hook.AfterC2CMsgWithDraw, hook.StateChange,
 }
 
 // shared are the callbacks that the hosted console switches on together

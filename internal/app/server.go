@@ -195,8 +195,7 @@ func (s *Server) buildServices(context.Context) error {
 	s.c2c = message.NewC2C(store, store, changes, nil, before)
 	s.presence = s.newPresence()
 	s.reads = message.NewReads(store, s.Groups, s.Topics, store, changes, nil)
-	// Unread counts per conversation: nil until the read state provides a
-	// conversation.UnreadCounter.
+	// The conversation list's unread counts come from the read state.
 	s.convs = conversation.NewService(store, store, s.Groups, conversation.Reads{Reads: s.reads}, changes, nil)
 	return nil
 }

@@ -69,31 +69,6 @@ var (
 		` WHERE m.group_id = $1 AND m.topic_id = $2 AND m.seq = $3`
 )
 
-// listed is one row of conversationsQuery: the conversation and where its
-// last message is.
-type listed struct {
-	c       conversation.Conversation
-	pinned  int64
-	lastID  int64
-	topicID string
-	seq     int64
-}
-
-func (r *listed) dest() []any {
-	return []any{&r.c.Type, &r.c.ID, &r.c.Time, &r.pinned, &r.lastID, &r.topicID, &r.seq}
-}
-
-// pinnedArg is Query.Pinned as conversationsQuery's $2.
-func pinnedArg(p *bool) int {
-	switch {
-	case p == nil:
-		return -1
-	case *p:
-		return 1
-	}
-	return 0
-}
-
 // Conversations implements [conversation.Store] in two round trips: the
 // list, then one batch of primary-key reads of the listed conversations'
 // last messages. The reads are not one snapshot: a message that arrives
@@ -107,21 +82,20 @@ func (db *DB) Conversations(ctx context.Context, user string, q conversation.Que
 }
 
 func (db *DB) conversations(ctx context.Context, user string, q conversation.Query) ([]conversation.Conversation, error) {
-	rows, _ := db.pool.Query(ctx, conversationsQuery, user, pinnedArg(q.Pinned), q.Empty, q.MaxTime, q.Limit, q.Offset)
-	found, err := collect(rows, (*listed).dest, noErr(func(r *listed) listed { return *r }))
+	rows, _ := db.pool.Query(ctx, conversationsQuery, user, record.PinnedArg(q.Pinned), q.Empty, q.MaxTime, q.Limit, q.Offset)
+	found, err := collect(rows, (*record.ConversationRow).Dest, noErr(func(r *record.ConversationRow) record.ConversationRow { return *r }))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]conversation.Conversation, len(found))
 	b := &pgx.Batch{}
 	for i, f := range found {
-		out[i] = f.c
-		out[i].Pinned = f.pinned > 0
+		out[i] = f.Conversation()
 		c := &out[i]
 		switch {
 		case c.Time == 0: // no message yet
 		case c.Type == conversation.C2C:
-			b.Queue(c2cByIDQuery, f.lastID).QueryRow(func(row pgx.Row) error {
+			b.Queue(c2cByIDQuery, f.LastID).QueryRow(func(row pgx.Row) error {
 				var r record.C2CRow
 				if err := row.Scan(r.Dest()...); err != nil {
 					return record.NoRows(err, nil)
@@ -131,7 +105,7 @@ func (db *DB) conversations(ctx context.Context, user string, q conversation.Que
 				return nil
 			})
 		default:
-			b.Queue(messageByStreamSeq, c.ID, f.topicID, f.seq).QueryRow(func(row pgx.Row) error {
+			b.Queue(messageByStreamSeq, c.ID, f.TopicID, f.Seq).QueryRow(func(row pgx.Row) error {
 				var r record.MessageRow
 				if err := row.Scan(r.Dest()...); err != nil {
 					return record.NoRows(err, nil) // its topic was deleted since

@@ -70,31 +70,6 @@ var (
 	messageByStreamSeq = selectMessage + ` WHERE m.group_id = ? AND m.topic_id = ? AND m.seq = ?`
 )
 
-// listed is one row of conversationsQuery: the conversation and where its
-// last message is.
-type listed struct {
-	c       conversation.Conversation
-	pinned  int64
-	lastID  int64
-	topicID string
-	seq     int64
-}
-
-func (r *listed) dest() []any {
-	return []any{&r.c.Type, &r.c.ID, &r.c.Time, &r.pinned, &r.lastID, &r.topicID, &r.seq}
-}
-
-// pinnedArg is Query.Pinned as conversationsQuery's ?2.
-func pinnedArg(p *bool) int {
-	switch {
-	case p == nil:
-		return -1
-	case *p:
-		return 1
-	}
-	return 0
-}
-
 // Conversations implements [conversation.Store] with statements prepared
 // once: the list, then one primary-key read of each listed conversation's
 // last message. The reads are not one snapshot: a message that arrives
@@ -112,26 +87,25 @@ func (db *DB) conversations(ctx context.Context, user string, q conversation.Que
 	if err != nil {
 		return nil, err
 	}
-	rows, err := list.QueryContext(ctx, user, pinnedArg(q.Pinned), q.Empty, q.MaxTime, q.Limit, q.Offset)
+	rows, err := list.QueryContext(ctx, user, record.PinnedArg(q.Pinned), q.Empty, q.MaxTime, q.Limit, q.Offset)
 	if err != nil {
 		return nil, err
 	}
-	found, err := collect(rows, (*listed).dest, noErr(func(r *listed) listed { return *r }))
+	found, err := collect(rows, (*record.ConversationRow).Dest, noErr(func(r *record.ConversationRow) record.ConversationRow { return *r }))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]conversation.Conversation, len(found))
 	for i, f := range found {
-		c := f.c
-		c.Pinned = f.pinned > 0
+		c := f.Conversation()
 		switch {
 		case c.Time == 0: // no message yet
 		case c.Type == conversation.C2C:
-			if c.C2C, err = db.lastC2C(ctx, f.lastID); err != nil {
+			if c.C2C, err = db.lastC2C(ctx, f.LastID); err != nil {
 				return nil, err
 			}
 		default:
-			if c.Group, err = db.lastGroupMessage(ctx, c.ID, f.topicID, f.seq); err != nil {
+			if c.Group, err = db.lastGroupMessage(ctx, c.ID, f.TopicID, f.Seq); err != nil {
 				return nil, err
 			}
 		}

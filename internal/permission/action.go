@@ -29,6 +29,8 @@ const (
 	ManagePermissionGroupMembers                   // add/remove permission-group members
 	BanMember                                      // ban a member (needs Target)
 	PostWhileMutedAll                              // post while MuteAllMember is On (group or topic)
+	EditOwnMessage                                 // edit or recall one's own message (may be in a topic)
+	ReactToMessage                                 // set or remove a key of a message's extension, a reaction (may be in a topic)
 
 	actionEnd // one past the last action
 )
@@ -84,6 +86,10 @@ var rules = [actionEnd]rule{
 	ManagePermissionGroupMembers: {name: "ManagePermissionGroupMembers", community: ManagePermissionGroupMember},
 	BanMember:                    {name: "BanMember", target: "the owner cannot be banned", community: BanMemberInCommunity, admin: adminOnMembers},
 	PostWhileMutedAll:            {name: "PostWhileMutedAll", community: MuteMemberInAllTopics, topic: TopicMuteMember, admin: adminAllow},
+	// Editing one's own message and reacting take what sending takes: the
+	// hosted permission bits have none of their own (docs/decisions.md, 17).
+	EditOwnMessage: {name: "EditOwnMessage", community: SendMessageInAllTopics, topic: TopicSendMessage, admin: adminAllow, member: memberAllow},
+	ReactToMessage: {name: "ReactToMessage", community: SendMessageInAllTopics, topic: TopicSendMessage, admin: adminAllow, member: memberAllow},
 }
 
 // known reports whether a is one of the declared actions.

@@ -15,7 +15,7 @@ var (
 		ModifyGroupInfo, InviteMember, KickMember, ModifyMemberInfo, SetMemberRole, MuteMember,
 		ChangeOwner, DestroyGroup, SendMessage, AtAll, ReadHistory, RecallOthers, CreateTopic,
 		ManageTopic, ManageTopicPermission, ManagePermissionGroups, ManagePermissionGroupMembers,
-		BanMember, PostWhileMutedAll,
+		BanMember, PostWhileMutedAll, EditOwnMessage, ReactToMessage,
 	}
 	everyRole = []Role{RoleNone, RoleMember, RoleAdmin, RoleOwner}
 	everyKind = []GroupKind{KindPrivate, KindPublic, KindChatRoom, KindAVChatRoom, KindCommunity}
@@ -24,12 +24,12 @@ var (
 	naiveTargetActions = []Action{KickMember, ModifyMemberInfo, SetMemberRole, MuteMember, BanMember}
 
 	// classic mode, admins.
-	naiveAdminAlways    = []Action{ModifyGroupInfo, SendMessage, AtAll, ReadHistory, RecallOthers, CreateTopic, ManageTopic, PostWhileMutedAll}
+	naiveAdminAlways    = []Action{ModifyGroupInfo, SendMessage, AtAll, ReadHistory, RecallOthers, CreateTopic, ManageTopic, PostWhileMutedAll, EditOwnMessage, ReactToMessage}
 	naiveAdminOnMembers = []Action{KickMember, ModifyMemberInfo, MuteMember, BanMember}
 	naiveAdminInviteIn  = []GroupKind{KindPrivate, KindPublic, KindChatRoom, KindCommunity}
 
 	// classic mode, members.
-	naiveMemberAlways   = []Action{SendMessage, ReadHistory}
+	naiveMemberAlways   = []Action{SendMessage, ReadHistory, EditOwnMessage, ReactToMessage}
 	naiveMemberInviteIn = []GroupKind{KindPrivate, KindChatRoom, KindCommunity}
 
 	// permission mode: {community bit, topic bit} per action, as numbers.
@@ -53,6 +53,8 @@ var (
 		ManagePermissionGroupMembers: {8, 0},
 		BanMember:                    {1024, 0},
 		PostWhileMutedAll:            {32, 4},
+		EditOwnMessage:               {64, 8},
+		ReactToMessage:               {64, 8},
 	}
 )
 

@@ -96,7 +96,7 @@ func TestPermissionGroupEnforcement(t *testing.T) {
 // explainActions are every Action explain_permission knows.
 var explainActions = []string{"SendMessage", "ModifyGroupInfo", "ManageTopic", "CreateTopic", "MuteMember", "KickMember", "AtAll",
 	"ReadHistory", "RecallOthers", "ManageTopicPermission", "ManagePermissionGroups", "ManagePermissionGroupMembers", "BanMember",
-	"PostWhileMutedAll", "InviteMember", "ModifyMemberInfo", "SetMemberRole", "ChangeOwner", "DestroyGroup"}
+	"PostWhileMutedAll", "InviteMember", "ModifyMemberInfo", "SetMemberRole", "ChangeOwner", "DestroyGroup", "EditOwnMessage", "ReactToMessage"}
 
 func TestExplainPermission(t *testing.T) {
 	apitest.ForEachStore(t, apitest.Options{}, func(t *testing.T, s *apitest.Server) {

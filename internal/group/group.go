@@ -138,6 +138,8 @@ type AddResult struct {
 // Store is the storage the group domain needs. Each method is one
 // transaction: it commits everything it was asked to or nothing.
 type Store interface {
+	BanStore // bans (ban.go)
+
 	// CreateGroup stores g and its initial members (the owner among them
 	// when g.Owner is set). ErrExists when g.ID is taken. MemberNum is
 	// computed by the store.

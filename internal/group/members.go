@@ -108,6 +108,9 @@ func (s *Service) addMembers(ctx context.Context, groupID string, list []NewMemb
 	if g.Type == AVChatRoom {
 		return nil, apierr.New(apierr.GroupNoPermission, "members join AVChatRoom groups through the client; they cannot be added")
 	}
+	if err := s.refuseBanned(ctx, g, ids); err != nil {
+		return nil, err
+	}
 	exist, err := s.accounts.ExistingAccounts(ctx, ids)
 	if err != nil {
 		return nil, err

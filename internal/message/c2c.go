@@ -17,6 +17,7 @@ type C2CMessage struct {
 	Body            json.RawMessage
 	CloudCustomData string
 	Recalled        bool
+	EditTime        int64 // unix seconds of the last edit; 0: never edited
 }
 
 // C2CStore is the storage one-to-one messages need. Each method is one
@@ -36,4 +37,8 @@ type C2CStore interface {
 	// RecallC2C marks the message with key sent by from to to recalled and
 	// reports whether it existed (recalling twice is not an error).
 	RecallC2C(ctx context.Context, from, to, key string) (bool, error)
+	C2CEditStore
+	// ExtensionStore keeps the extensions of messages sent with
+	// SupportMessageExtension 1 (extension.go).
+	ExtensionStore
 }

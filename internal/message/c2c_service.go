@@ -42,6 +42,7 @@ type C2C struct {
 	bus      event.Publisher
 	now      func() time.Time
 	before   hook.Before
+	restrict Restrictions // nil: none (see Restricted)
 }
 
 // NewC2C returns the one-to-one message service asking before (none when
@@ -74,6 +75,8 @@ type C2CSend struct {
 	NoBeforeHook    bool // ForbidBeforeSendMsgCallback
 	NoAfterHook     bool // ForbidAfterSendMsgCallback
 	Sync            int  // importmsg SyncFromOldSystem: ImportHistory or ImportRealtime
+	Client          bool // From sends it itself (WebSocket): its global mute and the receiver's blocklist apply
+	Extensible      bool // SupportMessageExtension 1: the message takes extensions
 }
 
 // SendResult is the answer of a send: the stored (or first) message and,
@@ -141,6 +144,13 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 	if !batch && !exist[req.To[0]] {
 		return SendResult{}, c2cBad(apierr.MsgToNotFound, "To_Account %s is not imported", req.To[0])
 	}
+	if req.Client && c.restrict != nil { // before the callback: a refused send asks none
+		for _, to := range req.To {
+			if err := c.restrict.CheckC2C(ctx, req.From, to); err != nil {
+				return SendResult{}, err
+			}
+		}
+	}
 	now := c.now()
 	seq := randomSeq()
 	if req.Seq != nil {
@@ -182,6 +192,11 @@ func (c *C2C) Send(ctx context.Context, req C2CSend, batch bool) (SendResult, er
 			}
 			if mm, dup, err = c.store.AppendC2C(ctx, mm, key, now.Add(-C2CDedupeWindow).Unix()); err != nil {
 				return SendResult{}, err
+			}
+			if req.Extensible { // also for a retry: the first try may have stopped before it
+				if err := c.store.EnableExtension(ctx, ExtRef{From: mm.From, To: mm.To, Key: mm.Key}); err != nil {
+					return SendResult{}, err
+				}
 			}
 		}
 		if !dup && c.bus != nil {

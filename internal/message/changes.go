@@ -21,12 +21,14 @@ type Sent struct {
 	Quiet     bool `json:",omitempty"`
 }
 
-// GroupRecalled: group_msg_recall recalled Seqs of a stream.
+// GroupRecalled: group_msg_recall recalled Seqs of a stream; Operator is
+// the member who recalled over the socket ("" for the app admin).
 type GroupRecalled struct {
 	GroupID   string
 	GroupType group.Type
 	TopicID   string
 	Seqs      []uint64
+	Operator  string `json:",omitempty"`
 }
 
 // C2CSent: a one-to-one message was sent (sendmsg, batchsendmsg, a

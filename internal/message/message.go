@@ -21,7 +21,8 @@ type Message struct {
 	Body            json.RawMessage // the MsgBody array, compact JSON
 	CloudCustomData string
 	Recalled        bool
-	System          bool // a group system notification
+	System          bool  // a group system notification
+	EditTime        int64 // unix seconds of the last edit; 0: never edited
 }
 
 // Errors a Store returns.
@@ -40,6 +41,8 @@ const (
 // Store is the storage the message domain needs. Each method is one
 // transaction.
 type Store interface {
+	SenderStore // delete_group_msg_by_sender (bysender.go)
+
 	// AppendGroupMessage stores m in its stream (m.TopicID "" for the
 	// group's own), assigning m.Seq as the stream's next sequence and
 	// moving the stream's NextMsgSeq and LastMsgTime on, all in one
@@ -54,4 +57,8 @@ type Store interface {
 	// RecallGroupMessages marks the messages of seqs recalled and reports
 	// per sequence what it did.
 	RecallGroupMessages(ctx context.Context, groupID, topicID string, seqs []uint64) ([]RecallStatus, error)
+	GroupEditStore
+	// ExtensionStore keeps the extensions of messages sent with
+	// SupportMessageExtension 1 (extension.go).
+	ExtensionStore
 }

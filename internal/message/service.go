@@ -45,6 +45,8 @@ type Service struct {
 	topics *topic.Service
 	bus    event.Publisher
 	now    func() time.Time
+
+	restrict Restrictions // nil: none (see Restricted)
 }
 
 // NewService returns a Service; bus may be nil, now nil means time.Now.
@@ -73,6 +75,7 @@ type SendRequest struct {
 	AtAll           bool // GroupAtInfo holds GroupAtAllFlag 1: needs the AtAll permission
 	NoBeforeHook    bool // ForbidBeforeSendMsgCallback
 	NoAfterHook     bool // ForbidAfterSendMsgCallback
+	Extensible      bool // SupportMessageExtension 1: the message takes extensions
 }
 
 // stream resolves the group (and topic) a message goes to.
@@ -132,6 +135,11 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	if actor.UserID != "" && s.restrict != nil { // the global group mute, before the callback
+		if err := s.restrict.CheckGroup(ctx, actor.UserID); err != nil {
+			return Message{}, err
+		}
+	}
 	if req.AtAll && actor.UserID != "" {
 		topicID := ""
 		if t != nil {
@@ -177,6 +185,11 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, error) {
 	}
 	if err != nil {
 		return Message{}, err
+	}
+	if req.Extensible { // also for a retry: the first try may have stopped before it
+		if err := s.store.EnableExtension(ctx, ExtRef{GroupID: stored.GroupID, TopicID: stored.TopicID, Seq: stored.Seq}); err != nil {
+			return Message{}, err
+		}
 	}
 	if !dup && s.bus != nil {
 		s.bus.Publish(event.Of(ctx, Sent{Message: stored, GroupType: g.Type, Quiet: req.NoAfterHook}, now))

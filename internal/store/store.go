@@ -9,6 +9,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/webhook"
 )
@@ -23,5 +24,6 @@ type Store interface {
 	message.Store
 	message.C2CStore
 	message.ReadStore
+	restrict.Store
 	webhook.Store
 }

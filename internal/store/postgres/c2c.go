@@ -18,17 +18,17 @@ import (
 const c2cLock = `SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`
 
 // appendC2C appends a message unless a duplicate exists. In order: dup
-// looks for a message of conversation ($1, $2) stored with key $13 at or
-// after $14; unless there is one, ins inserts the message. It returns one
+// looks for a message of conversation ($1, $2) stored with key $14 at or
+// after $15; unless there is one, ins inserts the message. It returns one
 // row: whether it is a duplicate, then record.C2CColumns of the message found or
 // stored.
 var appendC2C = `WITH dup AS (
 		SELECT ` + record.Columns("", record.C2CColumns) + ` FROM c2c_messages
-		WHERE peer_lo = $1 AND peer_hi = $2 AND dedupe_key = $13 AND time >= $14
+		WHERE peer_lo = $1 AND peer_hi = $2 AND dedupe_key = $14 AND time >= $15
 		ORDER BY time, id LIMIT 1
 	), ins AS (
 		INSERT INTO c2c_messages (peer_lo, peer_hi, ` + record.Columns("", record.C2CColumns) + `, dedupe_key)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
 		WHERE NOT EXISTS (SELECT FROM dup)
 		RETURNING ` + record.Columns("", record.C2CColumns) + `
 	)

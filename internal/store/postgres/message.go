@@ -31,7 +31,7 @@ func appendMessage(next, match string) string {
 			RETURNING next_msg_seq - 1 AS seq
 		), ins AS (
 			INSERT INTO group_messages (` + record.Columns("", record.MessageColumns) + `, dedupe_key)
-			SELECT $1, $2, seq, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM seq
+			SELECT $1, $2, seq, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11 FROM seq
 			RETURNING ` + record.Columns("", record.MessageColumns) + `
 		)
 		SELECT true, * FROM dup UNION ALL SELECT false, * FROM ins`

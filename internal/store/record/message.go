@@ -10,7 +10,7 @@ import (
 // MessageRow (dedupe_key, written only, comes after them where a store
 // writes it).
 var MessageColumns = []string{"group_id", "topic_id", "seq", "from_account", "random", "time", "priority",
-	"body", "cloud_custom_data", "recalled", "is_system"}
+	"body", "cloud_custom_data", "recalled", "is_system", "edit_time"}
 
 // MessageRow receives one row of MessageColumns.
 type MessageRow struct {
@@ -23,7 +23,7 @@ type MessageRow struct {
 func (r *MessageRow) Dest() []any {
 	m := &r.m
 	return []any{&m.GroupID, &m.TopicID, &r.seq, &m.From, &r.random, &m.Time, &m.Priority,
-		&r.body, &m.CloudCustomData, &m.Recalled, &m.System}
+		&r.body, &m.CloudCustomData, &m.Recalled, &m.System, &m.EditTime}
 }
 
 // Message returns the message scanned into r. Body is text in both stores
@@ -59,7 +59,7 @@ func TimeUpTo(maxTime int64) int64 {
 // (peer_lo, peer_hi and dedupe_key, written only, come around them where a
 // store writes them).
 var C2CColumns = []string{"from_account", "to_account", "msg_seq", "random", "time", "msg_key", "msg_id",
-	"body", "cloud_custom_data", "recalled"}
+	"body", "cloud_custom_data", "recalled", "edit_time"}
 
 // C2CArgs returns the conversation of m (Peers), m's values for
 // C2CColumns, then dedupeKey (NULL when empty, which matches nothing). Body
@@ -67,7 +67,7 @@ var C2CColumns = []string{"from_account", "to_account", "msg_seq", "random", "ti
 func C2CArgs(m message.C2CMessage, dedupeKey string) []any {
 	lo, hi := Peers(m.From, m.To)
 	return []any{lo, hi, m.From, m.To, int64(m.Seq), int64(m.Random), m.Time, m.Key, m.ID,
-		string(m.Body), m.CloudCustomData, m.Recalled, NullString(dedupeKey)}
+		string(m.Body), m.CloudCustomData, m.Recalled, m.EditTime, NullString(dedupeKey)}
 }
 
 // C2CRow receives one row of C2CColumns.
@@ -81,7 +81,7 @@ type C2CRow struct {
 func (r *C2CRow) Dest() []any {
 	m := &r.m
 	return []any{&m.From, &m.To, &r.seq, &r.random, &m.Time, &m.Key, &m.ID,
-		&r.body, &m.CloudCustomData, &m.Recalled}
+		&r.body, &m.CloudCustomData, &m.Recalled, &m.EditTime}
 }
 
 // Message returns the message scanned into r; an empty body is nil.

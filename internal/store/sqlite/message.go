@@ -37,7 +37,7 @@ const (
 // STRICT TEXT column refuses.
 func messageArgs(m message.Message, dedupeKey string) []any {
 	return []any{m.GroupID, m.TopicID, int64(m.Seq), m.From, int64(m.Random), m.Time, m.Priority,
-		string(m.Body), m.CloudCustomData, m.Recalled, m.System, record.NullString(dedupeKey)}
+		string(m.Body), m.CloudCustomData, m.Recalled, m.System, m.EditTime, record.NullString(dedupeKey)}
 }
 
 // AppendGroupMessage implements [message.Store] in one write transaction,

@@ -72,8 +72,12 @@ func Run(t *testing.T, open Opener) {
 		{"permission group topic", permGroupTopicCases},
 		{"message", messageCases},
 		{"c2c message", c2cCases},
+		{"message edit", editCases},
+		{"message extension", extensionCases},
 		{"read position", readCases},
 		{"webhook outbox", webhookCases},
+		{"ban", banCases},
+		{"global mute and blocklist", restrictCases},
 	} {
 		t.Run(suite.name, func(t *testing.T) { runCases(t, open, suite.cases) })
 	}

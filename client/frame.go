@@ -30,6 +30,13 @@ const (
 	TypePresenceUpdate    = "presence_update"    // server: statuses of followed users that changed, coalesced
 
 	TypeConversations = "conversations" // client: ask for a page of the conversation list (cursor); server: the page
+
+	TypeEdit   = "edit"   // client: group_id (topic_id) and seq, or to and msg_key, with the new msg_body: edit one's own message; server answers ack
+	TypeRecall = "recall" // client: group_id (topic_id) and seq, or to and msg_key: recall a message (another member's where the permission engine allows); server answers ack
+
+	TypeExtSet    = "ext_set"    // client: a message (group_id, topic_id, seq, or to and msg_key), key, value and ext_seq: set a key of its extension (a reaction)
+	TypeExtRemove = "ext_remove" // client: a message, key and ext_seq: remove a key of its extension
+	TypeExtOK     = "ext_ok"     // server: the key as stored (key, value, ext_seq) after ext_set or ext_remove
 )
 
 // Presence is one user's online status: Status is "Online" or "Offline";
@@ -103,6 +110,26 @@ type Frame struct {
 	To      string          `json:"to,omitempty"`      // one-to-one messages
 	MsgKey  string          `json:"msg_key,omitempty"` // one-to-one messages
 	Time    int64           `json:"time,omitempty"`
+
+	// Edited marks a message (message frames, sync, the data of a
+	// message.*_edited event) whose body was edited; EditTime is when (unix
+	// seconds), also in the ack of an edit.
+	Edited   bool  `json:"edited,omitempty"`
+	EditTime int64 `json:"edit_time,omitempty"`
+
+	// Recalled marks a group message (message frames of a sync) that was
+	// recalled or wiped by delete_group_msg_by_sender; its msg_body is then
+	// empty or "[]". Its seq stays taken: streams keep no gaps.
+	Recalled bool `json:"recalled,omitempty"`
+
+	// Extensible on send: the message takes extensions (SupportMessageExtension 1).
+	// Key, Value and ExtSeq are one key of a message's extension: ext_set,
+	// ext_remove (ExtSeq the key's Seq the client last saw, 0 for a new
+	// key) and ext_ok (ExtSeq the key's Seq now).
+	Extensible bool   `json:"extensible,omitempty"`
+	Key        string `json:"key,omitempty"`
+	Value      string `json:"value,omitempty"`
+	ExtSeq     uint64 `json:"ext_seq,omitempty"`
 
 	Streams []Stream `json:"streams,omitempty"`
 

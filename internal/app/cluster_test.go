@@ -330,6 +330,10 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("a member banned on A stops receiving on B at once and cannot be re-added on B", func(t *testing.T) {
+		testClusterBan(t, cl, a, b)
+	})
+
 	t.Run("killing B loses nothing B acknowledged; its clients resume on A without gaps", func(t *testing.T) {
 		owner, sender := cl.user("x-owner"), cl.user("x-sender")
 		onB := cl.users("x-r1", "x-r2")

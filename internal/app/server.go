@@ -24,6 +24,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/presence"
 	"github.com/hearth-chat/hearth/internal/rest"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 	"github.com/hearth-chat/hearth/internal/webhook"
@@ -47,7 +48,8 @@ type Server struct {
 	Groups     *group.Service
 	Topics     *topic.Service
 	PermGroups *permgroup.Service
-	Bus        event.Bus // the dispatcher every service publishes to
+	Senders    *restrict.Service // global mutes and blocklists
+	Bus        event.Bus         // the dispatcher every service publishes to
 	StoreDesc  string
 
 	log        *slog.Logger
@@ -62,6 +64,7 @@ type Server struct {
 	presence   *presence.Service
 	messages   *message.Service
 	c2c        *message.C2C
+	exts       *message.Extensions
 	reads      *message.Reads
 	convs      *conversation.Service
 	api        *rest.Server
@@ -191,8 +194,11 @@ func (s *Server) buildServices(context.Context) error {
 	s.Groups = group.NewService(store, store, changes, nil, group.WithCache(c.Groups), group.WithGrants(grants), group.WithBefore(before))
 	s.Topics = topic.NewService(store, s.Groups, changes, nil, topic.WithCache(c.Topics))
 	s.PermGroups = permgroup.NewService(store, s.Groups, s.Topics, changes, nil)
-	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil)
-	s.c2c = message.NewC2C(store, store, changes, nil, before)
+	// Every send a user makes asks the global mute and the blocklist.
+	s.Senders = restrict.NewService(store, store, changes, nil, restrict.WithCache(c.Senders))
+	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil).Restricted(s.Senders)
+	s.c2c = message.NewC2C(store, store, changes, nil, before).Restricted(s.Senders)
+	s.exts = message.NewExtensions(store, s.messages, changes, nil)
 	s.presence = s.newPresence()
 	s.reads = message.NewReads(store, s.Groups, s.Topics, store, changes, nil)
 	// The conversation list's unread counts come from the read state.
@@ -213,6 +219,8 @@ func (s *Server) buildHTTP(context.Context) error {
 		PermGroups:    s.PermGroups,
 		Messages:      s.messages,
 		C2C:           s.c2c,
+		Extensions:    s.exts,
+		Senders:       s.Senders,
 		Reads:         s.reads,
 		Presence:      s.presence,
 		Conversations: s.convs,
@@ -222,7 +230,7 @@ func (s *Server) buildHTTP(context.Context) error {
 	})
 	s.gateway = gateway.NewServer(gateway.Deps{
 		SDKAppID: cfg.SDKAppID, Verifier: verifier, Accounts: s.Accounts, Groups: s.Groups,
-		Messages: s.messages, C2C: s.c2c, Reads: s.reads, Bus: s.Bus, Logger: s.log, Interest: interest(s.node),
+		Messages: s.messages, C2C: s.c2c, Extensions: s.exts, Reads: s.reads, Bus: s.Bus, Logger: s.log, Interest: interest(s.node),
 		RateLimit: cfg.RateLimit, Presence: s.presence, Conversations: s.convs,
 	})
 	mux := http.NewServeMux()

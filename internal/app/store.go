@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
 	"github.com/hearth-chat/hearth/internal/topic"
@@ -26,6 +27,7 @@ type Store interface {
 	message.C2CStore
 	message.ReadStore
 	conversation.Store
+	restrict.Store
 	webhook.Store
 }
 

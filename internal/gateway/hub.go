@@ -145,15 +145,15 @@ func (h *hub) joinedChanged(groupID string, users []string, joined bool) {
 
 // messageFrame encodes a stored message as the frame pushed to clients.
 func messageFrame(m message.Message) []byte {
-	b, _ := json.Marshal(client.Frame{Type: client.TypeMessage, GroupID: m.GroupID, TopicID: m.TopicID,
-		Seq: m.Seq, From: m.From, Time: m.Time, Random: m.Random, MsgBody: m.Body})
+	f := groupMessage(m)
+	f.Recalled = m.Recalled
+	b, _ := json.Marshal(f)
 	return b
 }
 
 // c2cFrame encodes a one-to-one message as the frame pushed to clients.
 func c2cFrame(m message.C2CMessage) []byte {
-	b, _ := json.Marshal(client.Frame{Type: client.TypeMessage, From: m.From, To: m.To, Seq: uint64(m.Seq),
-		Random: m.Random, Time: m.Time, MsgKey: m.Key, MsgBody: m.Body})
+	b, _ := json.Marshal(c2cMessage(m))
 	return b
 }
 
@@ -240,10 +240,29 @@ func eventData(c event.Change) any {
 		}{c.Operation, c.PermissionGroupIDs, c.TopicIDs}
 	case message.GroupRecalled:
 		return c.Seqs
+	case group.MembersBanned:
+		return struct {
+			Users       []string
+			Until       int64
+			Description string
+		}{c.Members, c.Until, c.Description}
+	case group.MembersUnbanned:
+		return struct{ Users []string }{c.Members}
+	case message.SenderDeleted:
+		return struct {
+			Sender string
+			Seqs   []uint64
+		}{c.Sender, c.Seqs}
 	case message.C2CRecalled:
 		return c.Key
+	case message.GroupEdited:
+		return groupMessage(c.Message)
+	case message.C2CEdited:
+		return c2cMessage(c.Message)
 	case message.Notified:
 		return c.Content
+	case message.ExtensionChanged:
+		return extensionEvent(c)
 	case message.C2CReadSet:
 		return struct {
 			Peer   string

@@ -206,7 +206,7 @@ func (s *Server) admit(ss *session, f client.Frame) error {
 		ls = append(ls, ss.userLimits.requests)
 	}
 	code := apierr.APIRateLimited
-	if f.Type == client.TypeSend && ss.userLimits != nil {
+	if (f.Type == client.TypeSend || f.Type == client.TypeEdit) && ss.userLimits != nil { // an edit counts as a send
 		key := "c2c\x00" + f.To
 		if f.To == "" {
 			code, key = apierr.GroupRateLimited, "group\x00"+f.GroupID+"\x00"+f.TopicID

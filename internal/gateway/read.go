@@ -79,6 +79,12 @@ func (s *Server) readLoop(ss *session) {
 			s.presenceSubscribe(ctx, ss, f)
 		case client.TypeConversations:
 			s.conversations(ctx, ss, f)
+		case client.TypeExtSet, client.TypeExtRemove:
+			s.extension(ctx, ss, f)
+		case client.TypeEdit:
+			s.edit(ctx, ss, f)
+		case client.TypeRecall:
+			s.recall(ctx, ss, f)
 		case client.TypeLogin:
 			s.reply(ss, client.Frame{Type: client.TypeError, ID: f.ID, Code: apierr.UnknownCommand, Info: "already logged in as " + ss.user})
 		default:
@@ -176,7 +182,7 @@ func (s *Server) fail(ss *session, id string, err error) {
 func (s *Server) send(ctx context.Context, ss *session, f client.Frame) {
 	r := f.Random
 	if f.To != "" {
-		res, err := s.deps.C2C.Send(ctx, message.C2CSend{From: ss.user, To: []string{f.To}, Random: &r, Body: f.MsgBody}, false)
+		res, err := s.deps.C2C.Send(ctx, message.C2CSend{From: ss.user, To: []string{f.To}, Random: &r, Body: f.MsgBody, Client: true, Extensible: f.Extensible}, false)
 		if err != nil {
 			s.fail(ss, f.ID, err)
 			return
@@ -184,7 +190,7 @@ func (s *Server) send(ctx context.Context, ss *session, f client.Frame) {
 		s.reply(ss, client.Frame{Type: client.TypeAck, ID: f.ID, To: f.To, MsgKey: res.Message.Key, Time: res.Message.Time})
 		return
 	}
-	m, err := s.deps.Messages.Send(ctx, message.SendRequest{GroupID: f.GroupID, TopicID: f.TopicID, From: ss.user, Random: &r, Body: f.MsgBody})
+	m, err := s.deps.Messages.Send(ctx, message.SendRequest{GroupID: f.GroupID, TopicID: f.TopicID, From: ss.user, Random: &r, Body: f.MsgBody, Extensible: f.Extensible})
 	if err != nil {
 		s.fail(ss, f.ID, err)
 		return

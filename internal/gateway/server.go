@@ -36,6 +36,11 @@ type Deps struct {
 	Reads    *message.Reads
 	Bus      event.Bus
 	Logger   *slog.Logger
+
+	// Extensions sets and removes the keys of messages (ext_set,
+	// ext_remove).
+	Extensions *message.Extensions
+
 	// Interest, when set, is told which groups and users have sessions
 	// here (cluster mode subscribes to their messages only).
 	Interest Interest

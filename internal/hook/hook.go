@@ -36,7 +36,13 @@ const (
 	AfterPermissionGroupChanged = "Group.CallbackAfterPermissionGroupChanged" // Hearth's own
 	AfterSendC2CMsg             = "C2C.CallbackAfterSendMsg"
 	AfterC2CMsgWithDraw         = "C2C.CallbackAfterMsgWithDraw"
+	AfterModifyGroupMsg         = "Group.CallbackAfterModifyMsg"
+	AfterModifyC2CMsg           = "C2C.CallbackAfterModifyMsg"
 	StateChange                 = "State.StateChange" // a user's first connection opened or last one closed
+	AfterGroupMsgExtension      = "Group.CallbackAfterGroupMsgExtension"
+	AfterC2CMsgExtension        = "C2C.CallbackAfterC2CMsgExtension"
+	AfterBlackListAdd           = "Sns.CallbackBlackListAdd"
+	AfterBlackListDelete        = "Sns.CallbackBlackListDelete"
 )
 
 // Platforms (OptPlatform) a request can come from.

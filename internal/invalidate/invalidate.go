@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/event"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/permgroup"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -21,11 +22,12 @@ type Caches struct {
 	Topics  *cache.Map[topic.Topic]       // topics
 	Grants  *cache.Map[[]permgroup.Grant] // permission-group grants
 	Revoked *cache.Map[int64]             // UserSig revocation times
+	Senders restrict.Cache                // global mutes and blocklist answers
 }
 
 // New returns empty caches.
 func New() *Caches {
-	return &Caches{Groups: group.NewCache(), Topics: topic.NewCache(), Grants: permgroup.NewCache(), Revoked: account.NewCache()}
+	return &Caches{Groups: group.NewCache(), Topics: topic.NewCache(), Grants: permgroup.NewCache(), Revoked: account.NewCache(), Senders: restrict.NewCache()}
 }
 
 // Apply drops what e's change made stale. Messages change nothing cached.
@@ -76,10 +78,19 @@ func (c *Caches) Apply(e event.Event) {
 		}
 	case account.Kicked:
 		c.Revoked.DropPart(x.User)
+	case restrict.MuteSet:
+		c.Senders.Mutes.Drop(x.User, "")
+	case restrict.Blocked:
+		c.Senders.Blocks.Drop(x.Owner, x.Users...)
+	case restrict.Unblocked:
+		c.Senders.Blocks.Drop(x.Owner, x.Users...)
 	case account.Deleted:
 		for _, u := range x.Users {
 			c.Revoked.DropPart(u)
+			c.Senders.Mutes.DropPart(u)
+			c.Senders.Blocks.DropPart(u)
 		}
+		c.Senders.Blocks.DropKeys(x.Users) // the deleted accounts in others' blocklists
 		profiles.Clear() // member counts and owners changed
 		members.DropKeys(x.Users)
 		c.Grants.DropKeys(x.Users)

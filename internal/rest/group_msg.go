@@ -21,6 +21,9 @@ type sendGroupMsgReq struct {
 		GroupAtAllFlag int    `json:"GroupAtAllFlag"`
 		GroupAtAccount UserID `json:"GroupAt_Account"`
 	} `json:"GroupAtInfo"`
+
+	// SupportMessageExtension 1: the message takes extensions (group_set_key_values).
+	SupportMessageExtension int `json:"SupportMessageExtension"`
 }
 
 // atAll reports whether GroupAtInfo mentions everyone.
@@ -45,6 +48,7 @@ func (s *Server) sendGroupMsg(ctx context.Context, c *Call, req *sendGroupMsgReq
 		OnlineOnly: req.OnlineOnlyFlag == 1, AtAll: req.atAll(),
 		NoBeforeHook: req.ForbidCallbackControl.has("ForbidBeforeSendMsgCallback"),
 		NoAfterHook:  req.ForbidCallbackControl.has("ForbidAfterSendMsgCallback"),
+		Extensible:   req.SupportMessageExtension == 1,
 	})
 	if err != nil {
 		return nil, err
@@ -70,6 +74,7 @@ type historyMsg struct {
 	MsgSeq          uint64          `json:"MsgSeq"`
 	MsgTimeStamp    int64           `json:"MsgTimeStamp"`
 	CloudCustomData string          `json:"CloudCustomData,omitempty"`
+	editMarks
 }
 
 type historyResp struct {
@@ -86,7 +91,7 @@ func (s *Server) groupMsgGetSimple(ctx context.Context, _ *Call, req *historyReq
 	out := &historyResp{GroupID: req.GroupID, IsFinished: b2i(finished), RspMsgList: make([]historyMsg, len(list))}
 	for i, m := range list {
 		h := historyMsg{FromAccount: m.From, IsSystemMsg: b2i(m.System), MsgBody: m.Body, MsgPriority: message.PriorityNumber(m.Priority),
-			MsgRandom: m.Random, MsgSeq: m.Seq, MsgTimeStamp: m.Time, CloudCustomData: m.CloudCustomData}
+			MsgRandom: m.Random, MsgSeq: m.Seq, MsgTimeStamp: m.Time, CloudCustomData: m.CloudCustomData, editMarks: editMarksOf(m.EditTime)}
 		if m.Recalled {
 			h.IsPlaceMsg, h.MsgBody = 2, json.RawMessage("[]")
 		}

@@ -26,6 +26,9 @@ type sendMsgReq struct {
 	CloudCustomData       string          `json:"CloudCustomData"`
 	ForbidCallbackControl forbidList      `json:"ForbidCallbackControl"`
 	SyncFromOldSystem     int             `json:"SyncFromOldSystem"` // importmsg
+
+	// SupportMessageExtension 1: the message takes extensions (set_key_values).
+	SupportMessageExtension int `json:"SupportMessageExtension"`
 }
 
 // to reads To_Account: a string for sendmsg/importmsg, an array for
@@ -52,7 +55,7 @@ func (r *sendMsgReq) domain(c *Call, to []string) message.C2CSend {
 	return message.C2CSend{From: string(r.FromAccount), Admin: c.Identifier, To: to, Seq: r.MsgSeq, Random: r.MsgRandom,
 		TimeStamp: r.MsgTimeStamp, LifeTime: r.MsgLifeTime, OnlineOnly: r.OnlineOnlyFlag == 1, Body: r.MsgBody,
 		CloudCustomData: r.CloudCustomData, NoBeforeHook: r.ForbidCallbackControl.has("ForbidBeforeSendMsgCallback"),
-		NoAfterHook: r.ForbidCallbackControl.has("ForbidAfterSendMsgCallback")}
+		NoAfterHook: r.ForbidCallbackControl.has("ForbidAfterSendMsgCallback"), Extensible: r.SupportMessageExtension == 1}
 }
 
 type sendMsgResp struct {
@@ -135,6 +138,7 @@ type roamMsg struct {
 	MsgID           string          `json:"MsgId"`
 	MsgBody         json.RawMessage `json:"MsgBody"`
 	CloudCustomData string          `json:"CloudCustomData"`
+	editMarks
 }
 
 type roamResp struct {
@@ -161,7 +165,8 @@ func (s *Server) adminGetRoamMsg(ctx context.Context, _ *Call, req *roamReq) (*r
 			flags = 8
 		}
 		out.MsgList[i] = roamMsg{FromAccount: m.From, ToAccount: m.To, MsgSeq: m.Seq, MsgRandom: m.Random, MsgTimeStamp: m.Time,
-			MsgFlagBits: flags, MsgKey: m.Key, MsgID: m.ID, MsgBody: m.Body, CloudCustomData: m.CloudCustomData}
+			MsgFlagBits: flags, MsgKey: m.Key, MsgID: m.ID, MsgBody: m.Body, CloudCustomData: m.CloudCustomData,
+			editMarks: editMarksOf(m.EditTime)}
 	}
 	if n := len(list); n > 0 {
 		out.LastMsgTime, out.LastMsgKey = list[n-1].Time, list[n-1].Key

@@ -23,9 +23,12 @@ var services = map[string]serviceDefaults{
 	"profile":                     {apierr.ProfileBadParam, apierr.ProfileInternal, apierr.APIRateLimited},
 	"openim":                      {apierr.MsgBadJSON, apierr.MsgInternal, apierr.APIRateLimited},
 	"recentcontact":               {apierr.RecentBadParam, apierr.RecentInternal, apierr.APIRateLimited},
+	"openconfigsvr":               {apierr.MsgBadJSON, apierr.MsgInternal, apierr.APIRateLimited},
+	"sns":                         {apierr.SNSBadParam, apierr.SNSInternal, apierr.APIRateLimited},
 	"group_open_http_svc":         {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	"million_group_open_http_svc": {apierr.GroupBadParam, apierr.GroupInternal, apierr.GroupRateLimited},
 	hsvc:                          {apierr.GroupBadParam, apierr.GroupInternal, apierr.APIRateLimited},
+	extsvc:                        {apierr.MsgBadJSON, apierr.MsgInternal, apierr.APIRateLimited},
 }
 
 // handler runs one command on a raw body and returns the response object.

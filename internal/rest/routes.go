@@ -36,6 +36,12 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "get_group_muted_account", handle: endpoint(s.mutedAccounts)},
 		{service: gsvc, command: "get_group_shutted_uin", handle: endpoint(s.shuttedUins)}, // its older name
 		{service: gsvc, command: "change_group_owner", handle: endpoint(s.changeGroupOwner)},
+		// Bans, message clean-up and named members' profiles (ban.go).
+		{service: gsvc, command: "ban_group_member", handle: endpoint(s.banGroupMember)},
+		{service: gsvc, command: "unban_group_member", handle: endpoint(s.unbanGroupMember)},
+		{service: gsvc, command: "get_group_ban_member", handle: endpoint(s.getGroupBanMember)},
+		{service: gsvc, command: "delete_group_msg_by_sender", handle: endpoint(s.deleteGroupMsgBySender)},
+		{service: gsvc, command: "get_specified_group_member_info", handle: endpoint(s.specifiedGroupMemberInfo)},
 		// Community topics (import_topic at both services: docs/decisions.md, 2).
 		{service: msvc, command: "create_topic", handle: endpoint(s.createTopic)},
 		{service: msvc, command: "get_topic", handle: endpoint(s.getTopic)},
@@ -61,6 +67,7 @@ func (s *Server) routeTable() map[string]*route {
 		{service: gsvc, command: "group_msg_recall", handle: endpoint(s.groupMsgRecall)},
 		{service: gsvc, command: "import_group_msg", handle: endpoint(s.importGroupMsg)},
 		{service: gsvc, command: "send_group_system_notification", handle: endpoint(s.sendGroupSystemNotification)},
+		{service: "openim", command: "modify_group_msg", rate: 200, handle: endpoint(s.modifyGroupMsg)},
 		// Read state.
 		{service: gsvc, command: "set_unread_msg_num", rate: 200, handle: endpoint(s.setUnreadMsgNum)},
 		{service: "openim", command: "admin_set_msg_read", rate: 200, handle: endpoint(s.adminSetMsgRead)},
@@ -71,6 +78,19 @@ func (s *Server) routeTable() map[string]*route {
 		{service: "openim", command: "importmsg", rate: 200, handle: endpoint(s.importMsg)},
 		{service: "openim", command: "admin_getroammsg", rate: 200, handle: endpoint(s.adminGetRoamMsg)},
 		{service: "openim", command: "admin_msgwithdraw", rate: 200, handle: endpoint(s.adminMsgWithdraw)},
+		// Message extensions (reactions, polls).
+		{service: extsvc, command: "group_set_key_values", rate: 200, handle: endpoint(s.groupSetKeyValues)},
+		{service: extsvc, command: "group_get_key_values", rate: 200, handle: endpoint(s.groupGetKeyValues)},
+		{service: extsvc, command: "set_key_values", rate: 200, handle: endpoint(s.setKeyValues)},
+		{service: extsvc, command: "get_key_values", rate: 200, handle: endpoint(s.getKeyValues)},
+		{service: "openim", command: "modify_c2c_msg", rate: 200, handle: endpoint(s.modifyC2CMsg)},
+		// Global mutes and blocklists (restrict.go).
+		{service: "openconfigsvr", command: "setnospeaking", rate: 200, handle: endpoint(s.setNoSpeaking)},
+		{service: "openconfigsvr", command: "getnospeaking", rate: 200, handle: endpoint(s.getNoSpeaking)},
+		{service: "sns", command: "black_list_add", rate: 200, handle: endpoint(s.blackListAdd)},
+		{service: "sns", command: "black_list_delete", rate: 200, handle: endpoint(s.blackListDelete)},
+		{service: "sns", command: "black_list_get", rate: 200, handle: endpoint(s.blackListGet)},
+		{service: "sns", command: "black_list_check", rate: 200, handle: endpoint(s.blackListCheck)},
 		// Conversation lists.
 		{service: "recentcontact", command: "get_list", rate: 200, handle: endpoint(s.recentContactList)},
 		{service: "recentcontact", command: "delete", rate: 200, handle: endpoint(s.recentContactDelete)},

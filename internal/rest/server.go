@@ -26,6 +26,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/presence"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	PermGroups    *permgroup.Service
 	Messages      *message.Service
 	C2C           *message.C2C
+	Extensions    *message.Extensions
+	Senders       *restrict.Service // global mutes and blocklists (restrict.go)
 	Reads         *message.Reads
 	Presence      *presence.Service
 	Conversations *conversation.Service

@@ -7,6 +7,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
 	"github.com/hearth-chat/hearth/internal/presence"
+	"github.com/hearth-chat/hearth/internal/restrict"
 	"github.com/hearth-chat/hearth/internal/topic"
 )
 
@@ -106,8 +107,21 @@ func afterCommand(c event.Change) string {
 		return hook.AfterSendC2CMsg
 	case message.C2CRecalled:
 		return hook.AfterC2CMsgWithDraw
+	case message.GroupEdited:
+		return hook.AfterModifyGroupMsg
+	case message.C2CEdited:
+		return hook.AfterModifyC2CMsg
 	case presence.Changed:
 		return hook.StateChange
+	case message.ExtensionChanged:
+		if c.(message.ExtensionChanged).Ref.C2C() {
+			return hook.AfterC2CMsgExtension
+		}
+		return hook.AfterGroupMsgExtension
+	case restrict.Blocked:
+		return hook.AfterBlackListAdd
+	case restrict.Unblocked:
+		return hook.AfterBlackListDelete
 	}
 	return ""
 }
@@ -169,7 +183,7 @@ func (w *Webhooks) afterBody(c event.Change, admin string) map[string]any {
 		for i, s := range c.Seqs {
 			list[i] = map[string]uint64{"MsgSeq": s}
 		}
-		body := map[string]any{"GroupId": c.GroupID, "Type": string(c.GroupType), "Operator_Account": admin, "MsgSeqList": list}
+		body := map[string]any{"GroupId": c.GroupID, "Type": string(c.GroupType), "Operator_Account": op(c.Operator), "MsgSeqList": list}
 		if c.TopicID != "" {
 			body["TopicId"] = c.TopicID
 		}
@@ -214,6 +228,34 @@ func (w *Webhooks) afterBody(c event.Change, admin string) map[string]any {
 			"ErrorInfo": "send msg succeed", "UnreadMsgNum": 0}
 	case message.C2CRecalled:
 		return map[string]any{"From_Account": c.From, "To_Account": c.To, "MsgKey": c.Key, "UnreadMsgNum": 0}
+	case message.GroupEdited:
+		m := c.Message
+		return map[string]any{"GroupId": m.GroupID, "TopicId": m.TopicID, "Operator_Account": op(c.Operator),
+			"MsgSeq": m.Seq, "MsgBody": m.Body}
+	case message.C2CEdited:
+		m := c.Message
+		return map[string]any{"Operator_Account": op(c.Operator), "From_Account": m.From, "To_Account": m.To,
+			"MsgSeq": m.Seq, "MsgRandom": m.Random, "MsgTime": m.Time, "MsgKey": m.Key,
+			"MsgBody": m.Body, "CloudCustomData": m.CloudCustomData}
+	case message.ExtensionChanged:
+		list := make([]map[string]any, len(c.Keys))
+		for i, kv := range c.Keys {
+			list[i] = map[string]any{"Key": kv.Key, "Value": kv.Value, "Seq": kv.Seq}
+		}
+		body := map[string]any{"OperateType": c.Op, "ExtensionList": list, "Seq": c.Seq}
+		if r := c.Ref; r.C2C() {
+			body["From_Account"], body["To_Account"], body["MsgKey"] = r.From, r.To, r.Key
+		} else {
+			body["GroupId"], body["MsgSeq"] = r.GroupID, r.Seq
+			if r.TopicID != "" {
+				body["TopicId"] = r.TopicID
+			}
+		}
+		return body
+	case restrict.Blocked:
+		return map[string]any{"PairList": pairs(c.Owner, c.Users)}
+	case restrict.Unblocked:
+		return map[string]any{"PairList": pairs(c.Owner, c.Users)}
 	case presence.Changed:
 		action, reason := stateChange(c)
 		if action == "" { // not an edge: the user was online before and after
@@ -263,4 +305,14 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// pairs is the PairList of the blocklist callbacks: owner blocked (or
+// unblocked) each of users.
+func pairs(owner string, users []string) []map[string]string {
+	out := make([]map[string]string, len(users))
+	for i, u := range users {
+		out[i] = map[string]string{"From_Account": owner, "To_Account": u}
+	}
+	return out
 }

@@ -72,6 +72,9 @@ var All = []string{
 	hook.AfterGroupDestroyed, hook.AfterChangeGroupOwner, hook.AfterSendGroupMsg, hook.AfterRecallGroupMsg,
 	hook.AfterCreateTopic, hook.AfterTopicDestroyed, hook.AfterTopicInfoChanged, hook.AfterPermissionGroupChanged,
 	hook.AfterSendC2CMsg, hook.AfterC2CMsgWithDraw, hook.StateChange,
+	hook.AfterModifyGroupMsg, hook.AfterModifyC2CMsg,
+	hook.AfterGroupMsgExtension, hook.AfterC2CMsgExtension,
+	hook.AfterBlackListAdd, hook.AfterBlackListDelete,
 }
 
 // shared are the callbacks that the hosted console switches on together

@@ -91,7 +91,7 @@ func (c *Caches) Apply(e event.Event) {
 			c.Senders.Blocks.DropPart(u)
 		}
 		c.Senders.Blocks.DropKeys(x.Users) // the deleted accounts in others' blocklists
-		profiles.Clear() // member counts and owners changed
+		profiles.Clear()                   // member counts and owners changed
 		members.DropKeys(x.Users)
 		c.Grants.DropKeys(x.Users)
 	}

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/app"
 	"github.com/hearth-chat/hearth/internal/config"
 	"github.com/hearth-chat/hearth/internal/usersig"
@@ -248,4 +249,25 @@ func (s *Server) ImportAccounts(t testing.TB, ids ...string) {
 func Contains(s any, sub string) bool {
 	str, _ := s.(string)
 	return strings.Contains(str, sub)
+}
+
+// NextFrame waits up to d for the next frame pushed on c that match
+// accepts, skipping the others. It fails t, naming what it waited for, when
+// the connection closes or d passes first.
+func NextFrame(t testing.TB, c *client.Conn, d time.Duration, what string, match func(client.Frame) bool) client.Frame {
+	t.Helper()
+	timeout := time.After(d)
+	for {
+		select {
+		case f, ok := <-c.Frames():
+			if !ok {
+				t.Fatalf("connection closed waiting for %s: %v", what, c.Err())
+			}
+			if match(f) {
+				return f
+			}
+		case <-timeout:
+			t.Fatalf("no %s in %v", what, d)
+		}
+	}
 }

@@ -133,13 +133,9 @@ func TestKill9AfterOKLosesNothing(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
+	p2 := kill9AndRestart(t, p, args)
 	close(okIDs)
 
-	p2 := startProc(t, args...)
 	var items []string
 	var want []string
 	for id := range okIDs {

@@ -28,6 +28,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apitest"
 	"github.com/hearth-chat/hearth/internal/apitest/natstest"
 	"github.com/hearth-chat/hearth/internal/app"
+	"github.com/hearth-chat/hearth/internal/config"
 )
 
 // Helpers of the cluster tests (cluster_test.go, cluster_bench_test.go):
@@ -89,6 +90,13 @@ func startClusterNode(t *testing.T, name, pg, natsURL string) *clusterNode {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("node", name)
 	}
+	return serveClusterNode(t, name, cfg, log)
+}
+
+// serveClusterNode starts a node named name on cfg, logging to log, and
+// serves it over httptest, watching its client connections for kill.
+func serveClusterNode(t *testing.T, name string, cfg config.Config, log *slog.Logger) *clusterNode {
+	t.Helper()
 	srv, err := app.NewServer(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatalf("start node %s: %v", name, err)

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hearth-chat/hearth/client"
-	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 )
 
 // TestKill9AfterEdit: an edit answered OK (by REST and by a member over the
@@ -26,27 +24,15 @@ func TestKill9AfterEdit(t *testing.T) {
 	first, second := send(1), send(2)
 	must(p.addr, "openim/modify_group_msg", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"MsgSeq":%d,"MsgBody":%s,"CloudCustomData":"by admin"}`, gid, tid, first, text("edited by admin")))
 
-	sig, err := tencentyun.GenUserSig(1400000009, testKey, "reader", 3600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, "ws://"+p.addr+"/v1/ws", 1400000009, "reader", sig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialAs(ctx, t, p.addr, "reader")
 	ack, err := c.Edit(ctx, gid, tid, second, []byte(text("edited by reader")))
 	if err != nil || ack.Seq != second || !ack.Edited || ack.EditTime == 0 {
 		t.Fatalf("edit ack %+v, %v", ack, err)
 	}
 	c.Close()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
-
-	p2 := startProc(t, args...)
+	p2 := kill9AndRestart(t, p, args)
 	r := must(p2.addr, "group_open_http_svc/group_msg_get_simple", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"ReqMsgNumber":2}`, gid, tid))
 	list := r["RspMsgList"].([]any)
 	want := map[uint64]string{first: "edited by admin", second: "edited by reader"}
@@ -64,10 +50,7 @@ func TestKill9AfterEdit(t *testing.T) {
 	if len(list) != 2 {
 		t.Fatalf("history %v", list)
 	}
-	c2, err := client.Dial(ctx, "ws://"+p2.addr+"/v1/ws", 1400000009, "reader", sig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c2 := dialAs(ctx, t, p2.addr, "reader")
 	defer c2.Close()
 	if err := c2.Sync(ctx, []client.Stream{{GroupID: gid, TopicID: tid, AfterSeq: first - 1}}); err != nil {
 		t.Fatal(err)

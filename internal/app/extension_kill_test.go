@@ -3,12 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hearth-chat/hearth/client"
-	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 )
 
 // TestKill9KeepsReactions: a reaction (a key of a message's extension)
@@ -18,26 +16,14 @@ import (
 func TestKill9KeepsReactions(t *testing.T) {
 	p, args, must, gid, tid := startCommunity(t)
 	seq := uint64(must(p.addr, "group_open_http_svc/send_group_msg", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"Random":7,"From_Account":"owner","SupportMessageExtension":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"poll"}}]}`, gid, tid))["MsgSeq"].(float64))
-	sig, err := tencentyun.GenUserSig(1400000009, testKey, "reader", 3600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, "ws://"+p.addr+"/v1/ws", 1400000009, "reader", sig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialAs(ctx, t, p.addr, "reader")
 	if ok, err := c.SetKey(ctx, client.Frame{GroupID: gid, TopicID: tid, Seq: seq}, "🎉", "reader", 0); err != nil || ok.ExtSeq != 1 {
 		t.Fatalf("ext_set = %+v, %v", ok, err)
 	}
 	c.Close()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
-
-	p2 := startProc(t, args...)
+	p2 := kill9AndRestart(t, p, args)
 	get := fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"MsgSeq":%d}`, gid, tid, seq)
 	r := must(p2.addr, "openim_msg_ext_http_svc/group_get_key_values", get)
 	list, _ := r["ExtensionList"].([]any)

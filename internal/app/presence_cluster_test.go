@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +17,6 @@ import (
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/apitest"
 	"github.com/hearth-chat/hearth/internal/apitest/natstest"
-	"github.com/hearth-chat/hearth/internal/app"
 	"github.com/hearth-chat/hearth/internal/config"
 )
 
@@ -200,25 +197,5 @@ func startHookedNode(t *testing.T, name, pg, natsURL, hookURL string) *clusterNo
 		c.CallbackPoll = 50 * time.Millisecond
 	}})
 	cfg.NATS = natsURL
-	srv, err := app.NewServer(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("start node %s: %v", name, err)
-	}
-	n := &clusterNode{name: name, srv: srv, conns: map[net.Conn]struct{}{}}
-	n.hs = httptest.NewUnstartedServer(srv.Handler())
-	n.hs.Config.ConnState = func(c net.Conn, st http.ConnState) {
-		n.mu.Lock()
-		defer n.mu.Unlock()
-		switch st {
-		case http.StateNew:
-			n.conns[c] = struct{}{}
-		case http.StateClosed:
-			delete(n.conns, c)
-		}
-	}
-	n.hs.Start()
-	t.Cleanup(n.kill)
-	n.api = &apitest.Server{Server: srv, URL: n.hs.URL}
-	n.ws = "ws" + strings.TrimPrefix(n.hs.URL, "http") + "/v1/ws"
-	return n
+	return serveClusterNode(t, name, cfg, slog.New(slog.DiscardHandler))
 }

@@ -3,12 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/hearth-chat/hearth/client"
-	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 )
 
 // TestKill9KeepsReadPositions: a read position answered over the WebSocket
@@ -20,27 +16,15 @@ func TestKill9KeepsReadPositions(t *testing.T) {
 		must(p.addr, "group_open_http_svc/send_group_msg", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"Random":%d,"From_Account":"owner","MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"m%d"}}]}`, gid, tid, i, i))
 		must(p.addr, "openim/sendmsg", fmt.Sprintf(`{"From_Account":"owner","To_Account":"reader","MsgRandom":%d,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"c%d"}}]}`, i, i))
 	}
-	sig, err := tencentyun.GenUserSig(1400000009, testKey, "reader", 3600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, "ws://"+p.addr+"/v1/ws", 1400000009, "reader", sig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialAs(ctx, t, p.addr, "reader")
 	if st, err := c.Read(ctx, gid, tid, 3); err != nil || st.Unread != 2 {
 		t.Fatalf("read to 3 = %+v, %v", st, err)
 	}
 	must(p.addr, "openim/admin_set_msg_read", `{"Report_Account":"reader","Peer_Account":"owner"}`)
 	c.Close()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
-
-	p2 := startProc(t, args...)
+	p2 := kill9AndRestart(t, p, args)
 	r := must(p2.addr, "million_group_open_http_svc/get_topic", fmt.Sprintf(`{"GroupId":%q,"From_Account":"reader"}`, gid))
 	self := r["TopicAndSelfInfo"].([]any)[0].(map[string]any)["SelfInfo"].(map[string]any)
 	if self["MsgSeq"] != 3.0 || self["UnreadMsgNum"] != 2.0 {

@@ -34,6 +34,32 @@ func startCommunity(t *testing.T) (p *proc, args []string, must func(addr, api, 
 	return p, args, must, gid, tid
 }
 
+// dialAs logs user in over the WebSocket of the server at addr, with a
+// user signature of testKey.
+func dialAs(ctx context.Context, t *testing.T, addr, user string) *client.Conn {
+	t.Helper()
+	sig, err := tencentyun.GenUserSig(1400000009, testKey, user, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(ctx, "ws://"+addr+"/v1/ws", 1400000009, user, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// kill9AndRestart kills p with SIGKILL, waits for it to end and starts the
+// server again over args (the same data directory).
+func kill9AndRestart(t *testing.T, p *proc, args []string) *proc {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+	return startProc(t, args...)
+}
+
 // TestKill9AfterSendThenResume: a message answered OK over REST survives a
 // SIGKILL of the server; after the restart it is in history and a client
 // that resumes from the sequence before it receives it.
@@ -47,26 +73,14 @@ func TestKill9AfterSendThenResume(t *testing.T) {
 		send(p.addr, i)
 	}
 	last := send(p.addr, 6)
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
-
-	p2 := startProc(t, args...)
+	p2 := kill9AndRestart(t, p, args)
 	r := must(p2.addr, "group_open_http_svc/group_msg_get_simple", fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"ReqMsgNumber":1}`, gid, tid))
 	if got := r["RspMsgList"].([]any)[0].(map[string]any)["MsgSeq"].(float64); uint64(got) != last {
 		t.Fatalf("newest message after kill -9 has seq %v, want %d", got, last)
 	}
-	sig, err := tencentyun.GenUserSig(1400000009, testKey, "reader", 3600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, "ws://"+p2.addr+"/v1/ws", 1400000009, "reader", sig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialAs(ctx, t, p2.addr, "reader")
 	defer c.Close()
 	if err := c.Sync(ctx, []client.Stream{{GroupID: gid, TopicID: tid, AfterSeq: last - 1}}); err != nil {
 		t.Fatal(err)

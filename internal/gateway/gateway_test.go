@@ -34,20 +34,7 @@ func text(s string) json.RawMessage {
 // next waits for the next pushed frame of type typ.
 func next(t *testing.T, c *client.Conn, typ string) client.Frame {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-c.Frames():
-			if !ok {
-				t.Fatalf("connection closed waiting for %s: %v", typ, c.Err())
-			}
-			if f.Type == typ {
-				return f
-			}
-		case <-timeout:
-			t.Fatalf("no %s frame in 10s", typ)
-		}
-	}
+	return apitest.NextFrame(t, c, 10*time.Second, typ+" frame", func(f client.Frame) bool { return f.Type == typ })
 }
 
 // community makes a topic community with the owner and members, returning

@@ -24,28 +24,34 @@ import (
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
-// TestHeartbeatClosesADeadPeer: a peer that answers no ping and sends
-// nothing is closed after the idle timeout; a live client (whose library
-// answers pings while it reads) stays.
-func TestHeartbeatClosesADeadPeer(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+// serveSQLiteGateway serves a gateway alone, for app with key, on a fresh
+// SQLite database, publishing on bus, pinging every ping and closing
+// sessions silent for idle; it returns its WebSocket URL. The server and
+// the database close when t ends.
+func serveSQLiteGateway(t *testing.T, app uint64, key string, bus event.Bus, ping, idle time.Duration) string {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	const app, key = 1400000003, "k"
-	bus := event.NewLocal()
 	accounts := account.NewService(db, []string{"admin"}, nil)
 	groups := group.NewService(db, db, bus, nil)
 	topics := topic.NewService(db, groups, bus, nil)
 	gw := gateway.NewServer(gateway.Deps{SDKAppID: app, Verifier: usersig.NewVerifier(app, key), Accounts: accounts, Groups: groups,
 		Messages: message.NewService(db, groups, topics, bus, nil), C2C: message.NewC2C(db, db, bus, nil), Bus: bus,
-		PingInterval: 100 * time.Millisecond, IdleTimeout: 400 * time.Millisecond})
-	defer gw.Close()
+		PingInterval: ping, IdleTimeout: idle})
 	hs := httptest.NewServer(gw)
-	defer hs.Close()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	t.Cleanup(func() { hs.Close(); gw.Close(); db.Close() })
+	return "ws" + strings.TrimPrefix(hs.URL, "http")
+}
+
+// TestHeartbeatClosesADeadPeer: a peer that answers no ping and sends
+// nothing is closed after the idle timeout; a live client (whose library
+// answers pings while it reads) stays.
+func TestHeartbeatClosesADeadPeer(t *testing.T) {
+	ctx := context.Background()
+	const app, key = 1400000003, "k"
+	url := serveSQLiteGateway(t, app, key, event.NewLocal(), 100*time.Millisecond, 400*time.Millisecond)
 	sig := func(id string) string {
 		s, _ := usersig.Sign(app, key, id, time.Now(), time.Hour, zlib.BestSpeed)
 		return s

@@ -4,8 +4,6 @@ import (
 	"compress/zlib"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +13,7 @@ import (
 	"github.com/hearth-chat/hearth/client"
 	"github.com/hearth-chat/hearth/internal/account"
 	"github.com/hearth-chat/hearth/internal/event"
-	"github.com/hearth-chat/hearth/internal/gateway"
-	"github.com/hearth-chat/hearth/internal/group"
-	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/presence"
-	"github.com/hearth-chat/hearth/internal/store/sqlite"
-	"github.com/hearth-chat/hearth/internal/topic"
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
@@ -29,11 +22,6 @@ import (
 // timeout, a kick.
 func TestPresenceEnds(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const app, key = 1400000003, "k"
 	bus := event.NewLocal()
 	ends := make(chan presence.Changed, 16)
@@ -42,16 +30,7 @@ func TestPresenceEnds(t *testing.T) {
 			ends <- c
 		}
 	})()
-	accounts := account.NewService(db, []string{"admin"}, nil)
-	groups := group.NewService(db, db, bus, nil)
-	topics := topic.NewService(db, groups, bus, nil)
-	gw := gateway.NewServer(gateway.Deps{SDKAppID: app, Verifier: usersig.NewVerifier(app, key), Accounts: accounts, Groups: groups,
-		Messages: message.NewService(db, groups, topics, bus, nil), C2C: message.NewC2C(db, db, bus, nil), Bus: bus,
-		PingInterval: time.Hour, IdleTimeout: 300 * time.Millisecond})
-	defer gw.Close()
-	hs := httptest.NewServer(gw)
-	defer hs.Close()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	url := serveSQLiteGateway(t, app, key, bus, time.Hour, 300*time.Millisecond)
 	rawLogin := func(t *testing.T, user string) *websocket.Conn {
 		sig, _ := usersig.Sign(app, key, user, time.Now(), time.Hour, zlib.BestSpeed)
 		c, _, err := websocket.DefaultDialer.Dial(url, nil)

@@ -17,20 +17,9 @@ import (
 // skipping other frames.
 func banEvent(t *testing.T, c *client.Conn, kind, gid string) client.Frame {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-c.Frames():
-			if !ok {
-				t.Fatalf("connection closed: %v", c.Err())
-			}
-			if f.Type == client.TypeEvent && f.Event == kind && f.GroupID == gid {
-				return f
-			}
-		case <-timeout:
-			t.Fatalf("no %s event in 10 s", kind)
-		}
-	}
+	return apitest.NextFrame(t, c, 10*time.Second, kind+" event", func(f client.Frame) bool {
+		return f.Type == client.TypeEvent && f.Event == kind && f.GroupID == gid
+	})
 }
 
 // noMessageOf fails t when c receives a message frame of gid within d.
@@ -55,20 +44,9 @@ func noMessageOf(t *testing.T, c *client.Conn, gid string, d time.Duration) {
 // messageOf waits for the message frame of gid with seq on c.
 func messageOf(t *testing.T, c *client.Conn, gid string, seq uint64) {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-c.Frames():
-			if !ok {
-				t.Fatalf("connection closed: %v", c.Err())
-			}
-			if f.Type == client.TypeMessage && f.GroupID == gid && f.Seq == seq {
-				return
-			}
-		case <-timeout:
-			t.Fatalf("no message %d of %s in 10 s", seq, gid)
-		}
-	}
+	apitest.NextFrame(t, c, 10*time.Second, fmt.Sprintf("message %d of %s", seq, gid), func(f client.Frame) bool {
+		return f.Type == client.TypeMessage && f.GroupID == gid && f.Seq == seq
+	})
 }
 
 // banned lists get_group_ban_member page by page with limit and returns

@@ -3,8 +3,6 @@ package rest_test
 import (
 	"fmt"
 	"testing"
-
-	"github.com/hearth-chat/hearth/internal/apitest"
 )
 
 // TestBlocklistCallbacks: black_list_add and black_list_delete send
@@ -13,9 +11,7 @@ import (
 // listed, is not reported); each has its own switch.
 func TestBlocklistCallbacks(t *testing.T) {
 	eachStore(t, func(t *testing.T, pg string) {
-		r := newReceiver(t)
-		s := apitest.Start(t, withStore(pg, hookOpts(r, hookToken, nil, nil)))
-		s.ImportAccounts(t, "a", "b", "c")
+		r, s := startHooked(t, pg, "a", "b", "c")
 		s.Must(t, "sns/black_list_add", map[string]any{"From_Account": "a", "To_Account": []string{"b"}})
 		s.Must(t, "sns/black_list_add", map[string]any{"From_Account": "a", "To_Account": []string{"b", "c"}}) // b already listed
 		s.Must(t, "sns/black_list_delete", map[string]any{"From_Account": "a", "To_Account": []string{"c", "b"}})

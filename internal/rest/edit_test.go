@@ -35,20 +35,9 @@ func edSizedBody(n int) string {
 // edEvent waits for the next event frame of kind on c, skipping others.
 func edEvent(t *testing.T, c *client.Conn, kind string) client.Frame {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-c.Frames():
-			if !ok {
-				t.Fatalf("connection closed: %v", c.Err())
-			}
-			if f.Type == client.TypeEvent && f.Event == kind {
-				return f
-			}
-		case <-timeout:
-			t.Fatalf("no %s event in 10 s", kind)
-		}
-	}
+	return apitest.NextFrame(t, c, 10*time.Second, kind+" event", func(f client.Frame) bool {
+		return f.Type == client.TypeEvent && f.Event == kind
+	})
 }
 
 // edEdited decodes the message frame an edit event carries.

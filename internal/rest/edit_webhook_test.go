@@ -14,9 +14,7 @@ import (
 // each callback has its own switch.
 func TestEditCallbacks(t *testing.T) {
 	eachStore(t, func(t *testing.T, pg string) {
-		r := newReceiver(t)
-		s := apitest.Start(t, withStore(pg, hookOpts(r, hookToken, nil, nil)))
-		s.ImportAccounts(t, "o", "a", "b")
+		r, s := startHooked(t, pg, "o", "a", "b")
 		gid := mustCreate(t, s, `{"Type":"Community","Name":"c","SupportTopic":1,"Owner_Account":"o","MemberList":[{"Member_Account":"a"},{"Member_Account":"b"}]}`)
 		tid := s.Must(t, "million_group_open_http_svc/create_topic", map[string]any{"GroupId": gid, "TopicName": "t"})["TopicId"].(string)
 		seq := edSend(t, s, gid, tid, "a", "hi")

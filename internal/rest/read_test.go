@@ -12,7 +12,7 @@ import (
 	"github.com/hearth-chat/hearth/internal/apitest"
 )
 
-// dialAs logs id in over the WebSocket and closes the connection when t
+// dialReader logs id in over the WebSocket and closes the connection when t
 // ends.
 func dialReader(t *testing.T, s *apitest.Server, id string) *client.Conn {
 	t.Helper()
@@ -49,24 +49,14 @@ func unreadOf(states []client.ReadState, gid string) map[string]uint64 {
 // skipping message frames.
 func readEvent(t *testing.T, c *client.Conn) (client.Frame, struct{ Seq, Unread uint64 }) {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-c.Frames():
-			if !ok {
-				t.Fatalf("connection closed: %v", c.Err())
-			}
-			if f.Type == client.TypeEvent && f.Event == "message.read_position_set" {
-				var d struct{ Seq, Unread uint64 }
-				if err := json.Unmarshal(f.Data, &d); err != nil {
-					t.Fatal(err)
-				}
-				return f, d
-			}
-		case <-timeout:
-			t.Fatal("no read event in 10 s")
-		}
+	f := apitest.NextFrame(t, c, 10*time.Second, "read event", func(f client.Frame) bool {
+		return f.Type == client.TypeEvent && f.Event == "message.read_position_set"
+	})
+	var d struct{ Seq, Unread uint64 }
+	if err := json.Unmarshal(f.Data, &d); err != nil {
+		t.Fatal(err)
 	}
+	return f, d
 }
 
 // TestUnreadBadgesAcrossTopicsAndDevices: two members of a community with

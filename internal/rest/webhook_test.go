@@ -169,9 +169,7 @@ const hookText = `"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}
 // callback and checks each callback's query string, signature and body.
 func TestCallbacksArriveAsDocumented(t *testing.T) {
 	eachStore(t, func(t *testing.T, pg string) {
-		r := newReceiver(t)
-		s := apitest.Start(t, withStore(pg, hookOpts(r, hookToken, nil, nil)))
-		s.ImportAccounts(t, "o", "m1", "m2")
+		r, s := startHooked(t, pg, "o", "m1", "m2")
 		gid := mustCreate(t, s, `{"Type":"Community","Name":"c","SupportTopic":1,"EnablePermission":1,"Owner_Account":"o","MemberList":[{"Member_Account":"m1"}]}`)
 		s.Must(t, gs+"add_group_member", `{"GroupId":"`+gid+`","MemberList":[{"Member_Account":"m2"}]}`)
 		tid := topicCreate(t, s, `{"GroupId":"`+gid+`","TopicName":"t","From_Account":"o"}`)
@@ -271,6 +269,16 @@ func eachStore(t *testing.T, fn func(t *testing.T, pg string)) {
 			fn(t, pg)
 		})
 	}
+}
+
+// startHooked starts a server on store pg whose callbacks (every one, with
+// hookToken) go to a new receiver, and imports accounts.
+func startHooked(t *testing.T, pg string, accounts ...string) (*receiver, *apitest.Server) {
+	t.Helper()
+	r := newReceiver(t)
+	s := apitest.Start(t, withStore(pg, hookOpts(r, hookToken, nil, nil)))
+	s.ImportAccounts(t, accounts...)
+	return r, s
 }
 
 // withStore sets the store of opts.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/store/record"
 )
@@ -15,20 +13,13 @@ import (
 func (db *DB) DeleteGroupMessagesBySender(ctx context.Context, groupID, topicID string, allStreams bool, sender string) ([]message.StreamSeqs, error) {
 	var got []record.StreamSeq
 	err := retry(ctx, func() error {
-		got = got[:0]
 		rows, _ := db.pool.Query(ctx, `UPDATE group_messages SET recalled = true, body = '[]', cloud_custom_data = ''
 			WHERE group_id = $1 AND from_account = $2 AND ($3 OR topic_id = $4)
 				AND (NOT recalled OR body <> '[]' OR cloud_custom_data <> '')
 			RETURNING topic_id, seq`,
 			groupID, sender, allStreams, topicID)
-		var (
-			topic string
-			seq   int64
-		)
-		_, err := pgx.ForEachRow(rows, []any{&topic, &seq}, func() error {
-			got = append(got, record.StreamSeq{TopicID: topic, Seq: uint64(seq)})
-			return nil
-		})
+		var err error
+		got, err = collect(rows, (*record.StreamSeqRow).Dest, noErr((*record.StreamSeqRow).StreamSeq))
 		return err
 	})
 	if err != nil {

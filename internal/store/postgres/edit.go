@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/store/record"
@@ -45,11 +42,12 @@ func (db *DB) EditGroupMessage(ctx context.Context, groupID, topicID string, seq
 	if err == nil {
 		return r.Message(), message.Edited, nil
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
+	if err = record.NoRows(err, nil); err == nil {
 		var recalled bool
 		err = db.pool.QueryRow(ctx, groupMessageRecalled, groupID, topicID, int64(seq)).Scan(&recalled)
-		if err == nil || errors.Is(err, pgx.ErrNoRows) {
-			return message.Message{}, record.EditStatus(err == nil, recalled), nil
+		var st message.EditStatus
+		if st, err = record.EditLookup(err, recalled); err == nil {
+			return message.Message{}, st, nil
 		}
 	}
 	return message.Message{}, 0, fmt.Errorf("postgres: edit message %d of group %q topic %q: %w", seq, groupID, topicID, err)
@@ -60,10 +58,10 @@ func (db *DB) EditGroupMessage(ctx context.Context, groupID, topicID string, seq
 func (db *DB) C2CByKey(ctx context.Context, from, to, key string) (message.C2CMessage, bool, error) {
 	var r record.C2CRow
 	err := db.pool.QueryRow(ctx, c2cByKey, from, to, key).Scan(r.Dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return message.C2CMessage{}, false, nil
-	case err != nil:
+	if err != nil {
+		if err = record.NoRows(err, nil); err == nil {
+			return message.C2CMessage{}, false, nil
+		}
 		return message.C2CMessage{}, false, fmt.Errorf("postgres: message %q from %q to %q: %w", key, from, to, err)
 	}
 	return r.Message(), true, nil
@@ -79,7 +77,7 @@ func (db *DB) EditC2C(ctx context.Context, from, to, key string, e message.Edit)
 	if err == nil {
 		return r.Message(), message.Edited, nil
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
+	if err = record.NoRows(err, nil); err == nil {
 		old, found, err := db.C2CByKey(ctx, from, to, key)
 		if err != nil {
 			return message.C2CMessage{}, 0, err

@@ -13,6 +13,9 @@ import (
 
 var _ restrict.Store = (*DB)(nil)
 
+// blockingQuery selects those of $2 that $1 blocks.
+const blockingQuery = `SELECT user_id FROM blocklists WHERE owner_id = $1 AND user_id = ANY($2)`
+
 // SetGlobalMute implements [restrict.Store].
 func (db *DB) SetGlobalMute(ctx context.Context, user string, c2cUntil, groupUntil *int64) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO global_mutes (user_id, c2c_until, group_until) VALUES ($1, coalesce($2::bigint, 0), coalesce($3::bigint, 0))
@@ -71,24 +74,12 @@ func (db *DB) AddBlocks(ctx context.Context, owner string, users []string, at in
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM blocklists WHERE owner_id = $1`, owner).Scan(&n); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT user_id FROM blocklists WHERE owner_id = $1 AND user_id = ANY($2)`, owner, users)
-		var id string
-		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { res[id] = restrict.Already; return nil }); err != nil {
+		rows, _ := tx.Query(ctx, blockingQuery, owner, users)
+		listed := map[string]bool{}
+		if err := collectIDs(rows, listed); err != nil {
 			return err
 		}
-		var add []string
-		for _, u := range users {
-			if _, ok := res[u]; ok {
-				continue
-			}
-			if n >= max {
-				res[u] = restrict.Full
-				continue
-			}
-			res[u] = restrict.Added
-			add = append(add, u)
-			n++
-		}
+		add := record.PlanBlocks(res, users, listed, n, max)
 		if len(add) > 0 {
 			if _, err := tx.Exec(ctx, `INSERT INTO blocklists (owner_id, user_id, added_at) SELECT $1, u, $3 FROM unnest($2::text[]) AS u`, owner, add, at); err != nil {
 				return err
@@ -114,9 +105,8 @@ func (db *DB) DeleteBlocks(ctx context.Context, owner string, users []string) ([
 			return err
 		}
 		rows, _ := tx.Query(ctx, `DELETE FROM blocklists WHERE owner_id = $1 AND user_id = ANY($2) RETURNING user_id`, owner, users)
-		var id string
 		got := map[string]bool{}
-		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { got[id] = true; return nil }); err != nil {
+		if err := collectIDs(rows, got); err != nil {
 			return err
 		}
 		removed = record.InOrder(users, got)
@@ -132,15 +122,14 @@ func (db *DB) DeleteBlocks(ctx context.Context, owner string, users []string) ([
 // Blocks implements [restrict.Store].
 func (db *DB) Blocks(ctx context.Context, owner string, offset, limit int) (page []restrict.Entry, total int, seq int64, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		page = page[:0]
 		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce((SELECT seq FROM blocklist_seqs WHERE owner_id = $1), 0)
 			FROM blocklists WHERE owner_id = $1`, owner).Scan(&total, &seq); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT user_id, added_at FROM blocklists WHERE owner_id = $1
 			ORDER BY added_at, user_id LIMIT $2 OFFSET $3`, owner, limit, offset)
-		var e restrict.Entry
-		_, err := pgx.ForEachRow(rows, []any{&e.User, &e.AddedAt}, func() error { page = append(page, e); return nil })
+		var err error
+		page, err = collect(rows, record.BlockEntryDest, deref[restrict.Entry])
 		return err
 	})
 	if err != nil {
@@ -151,7 +140,7 @@ func (db *DB) Blocks(ctx context.Context, owner string, offset, limit int) (page
 
 // Blocking implements [restrict.Store].
 func (db *DB) Blocking(ctx context.Context, owner string, users []string) (map[string]bool, error) {
-	return db.blockSet(ctx, `SELECT user_id FROM blocklists WHERE owner_id = $1 AND user_id = ANY($2)`, owner, users)
+	return db.blockSet(ctx, blockingQuery, owner, users)
 }
 
 // BlockedBy implements [restrict.Store].
@@ -165,8 +154,7 @@ func (db *DB) blockSet(ctx context.Context, query, one string, many []string) (m
 		return set, nil
 	}
 	rows, _ := db.pool.Query(ctx, query, one, many)
-	var id string
-	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { set[id] = true; return nil }); err != nil {
+	if err := collectIDs(rows, set); err != nil {
 		return nil, fmt.Errorf("postgres: blocklists of %q: %w", one, err)
 	}
 	return set, nil

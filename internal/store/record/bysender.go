@@ -13,6 +13,20 @@ type StreamSeq struct {
 	Seq     uint64
 }
 
+// StreamSeqRow scans a row of topic_id, seq.
+type StreamSeqRow struct {
+	topicID string
+	seq     int64
+}
+
+// Dest returns the Scan destinations of topic_id, seq.
+func (r *StreamSeqRow) Dest() []any { return []any{&r.topicID, &r.seq} }
+
+// StreamSeq returns the message scanned into r.
+func (r *StreamSeqRow) StreamSeq() StreamSeq {
+	return StreamSeq{TopicID: r.topicID, Seq: uint64(r.seq)}
+}
+
 // GroupStreamSeqs groups messages by stream: streams in TopicID order, each
 // one's sequences ascending.
 func GroupStreamSeqs(got []StreamSeq) []message.StreamSeqs {

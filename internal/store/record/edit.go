@@ -26,3 +26,13 @@ func EditStatus(found, recalled bool) message.EditStatus {
 	}
 	return message.Edited
 }
+
+// EditLookup is the status of an edit that changed no row given err, the
+// error of the store's look-up of the message, and recalled, what it read:
+// found (recalled or not), not found (no row), or err.
+func EditLookup(err error, recalled bool) (message.EditStatus, error) {
+	if err := NoRows(err, nil); err != nil {
+		return 0, err
+	}
+	return EditStatus(err == nil, recalled), nil
+}

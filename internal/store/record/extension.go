@@ -1,14 +1,126 @@
 package record
 
-import "github.com/hearth-chat/hearth/internal/message"
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/hearth-chat/hearth/internal/message"
+)
 
 // The rules both stores run inside SetExtension's transaction and over
 // Extensions' rows, so that the compare-and-set and the paging cannot
 // drift apart between them; each store does its own SQL around them.
 
+// ExtHead is a message's extension head as a store reads it: the message
+// (MsgID its c2c_messages id, for a one-to-one message; Recalled) and its
+// row of message_extensions (ID not Valid when the message was not sent
+// with SupportMessageExtension 1; Latest and Cleared its latest_seq and
+// clear_seq).
+type ExtHead struct {
+	MsgID           int64
+	Recalled        bool
+	ID              sql.NullInt64
+	Latest, Cleared int64
+}
+
+// Usable checks that a head may be written and read.
+func (h ExtHead) Usable() error {
+	switch {
+	case h.Recalled:
+		return message.ErrNoMessage
+	case !h.ID.Valid:
+		return message.ErrNoExtension
+	}
+	return nil
+}
+
+// ExtMessageArgs returns the arguments of a store's look-up of the message
+// of ref: From, To and Key of a one-to-one message, else GroupID, TopicID
+// and Seq.
+func ExtMessageArgs(ref message.ExtRef) []any {
+	if ref.C2C() {
+		return []any{ref.From, ref.To, ref.Key}
+	}
+	return []any{ref.GroupID, ref.TopicID, int64(ref.Seq)}
+}
+
+// ExtRowArgs returns the arguments that name the row of message_extensions
+// of the message of ref: msgID, its c2c_messages id, for a one-to-one
+// message, else GroupID, TopicID and Seq.
+func ExtRowArgs(ref message.ExtRef, msgID int64) []any {
+	if ref.C2C() {
+		return []any{msgID}
+	}
+	return []any{ref.GroupID, ref.TopicID, int64(ref.Seq)}
+}
+
+// ExtKeys reads the key rows of extension id with seq >= from (deleted
+// ones too when withDeleted), in (seq, key) order, at most limit (0: all):
+// a store's query, in the transaction that read the head.
+type ExtKeys func(id, from int64, withDeleted bool, limit int) ([]message.KV, error)
+
+// PlanSet reads every key row of h's extension (tombstones included)
+// through keys and plans op over them with PlanExtension.
+func (h ExtHead) PlanSet(keys ExtKeys, op message.ExtOp, maxKeys int) (ExtPlan, error) {
+	rows, err := keys(h.ID.Int64, 0, true, 0)
+	if err != nil {
+		return ExtPlan{}, err
+	}
+	cur := make(map[string]message.KV, len(rows))
+	for _, kv := range rows {
+		cur[kv.Key] = kv
+	}
+	return PlanExtension(cur, uint64(h.Latest), uint64(h.Cleared), op, maxKeys)
+}
+
+// ReadPage reads through keys the page of h's extension from startSeq
+// (deleted keys only when startSeq > 0) of at most limit keys, as
+// ExtPageOf makes it.
+func (h ExtHead) ReadPage(keys ExtKeys, startSeq uint64, limit int) (message.ExtPage, error) {
+	rows, err := keys(h.ID.Int64, int64(startSeq), startSeq > 0, limit+message.MaxExtPerCall+1)
+	if err != nil {
+		return message.ExtPage{}, err
+	}
+	return ExtPageOf(rows, limit, uint64(h.Latest), uint64(h.Cleared)), nil
+}
+
+// ExtRefString names the message of ref in errors.
+func ExtRefString(ref message.ExtRef) string {
+	if ref.C2C() {
+		return fmt.Sprintf("message %q from %q to %q", ref.Key, ref.From, ref.To)
+	}
+	return fmt.Sprintf("message %d of %q/%q", ref.Seq, ref.GroupID, ref.TopicID)
+}
+
+// ExtError returns err of a write or read of ref's extension as
+// message.ExtensionStore answers it: nil for nil; ErrNoMessage,
+// ErrNoExtension and ErrTooManyKeys as they are; anything else wrapped as
+// "<what> <the message>: <err>".
+func ExtError(err error, what string, ref message.ExtRef) error {
+	if err == nil || errors.Is(err, message.ErrNoMessage) || errors.Is(err, message.ErrNoExtension) || errors.Is(err, message.ErrTooManyKeys) {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", what, ExtRefString(ref), err)
+}
+
 // ExtKeyColumns are the columns of message_extension_keys read back, in
 // ExtKeyRow's order.
 var ExtKeyColumns = []string{"key", "value", "seq", "deleted"}
+
+// ExtKeysQuery returns the query of an ExtKeys and its arguments: the
+// SELECT of ExtKeyColumns from message_extension_keys, then where (the
+// store's WHERE over $1 id, $2 from and $3 withDeleted, and ORDER BY seq,
+// key), then when limit > 0 limitClause (the store's LIMIT over $4 limit).
+func ExtKeysQuery(where, limitClause string, id, from int64, withDeleted bool, limit int) (string, []any) {
+	query := Select("message_extension_keys", "", ExtKeyColumns) + " " + where
+	args := []any{id, from, withDeleted}
+	if limit > 0 {
+		query += " " + limitClause
+		args = append(args, limit)
+	}
+	return query, args
+}
 
 // ExtKeyRow scans a row of ExtKeyColumns.
 type ExtKeyRow struct {

@@ -19,22 +19,7 @@ func (db *DB) DeleteGroupMessagesBySender(ctx context.Context, groupID, topicID 
 			WHERE group_id = ? AND from_account = ? AND (? OR topic_id = ?)
 				AND (recalled = 0 OR body <> '[]' OR cloud_custom_data <> '')
 			RETURNING topic_id, seq`
-		rows, err := tx.QueryContext(ctx, q, groupID, sender, allStreams, topicID)
-		if err != nil {
-			return err
-		}
-		var (
-			topic string
-			seq   int64
-			got   []record.StreamSeq
-		)
-		err = eachRow(rows, func() error {
-			if err := rows.Scan(&topic, &seq); err != nil {
-				return err
-			}
-			got = append(got, record.StreamSeq{TopicID: topic, Seq: uint64(seq)})
-			return nil
-		})
+		got, err := queryAll(ctx, tx, (*record.StreamSeqRow).Dest, noErr((*record.StreamSeqRow).StreamSeq), q, groupID, sender, allStreams, topicID)
 		out = record.GroupStreamSeqs(got)
 		return err
 	})

@@ -52,11 +52,8 @@ func (db *DB) EditGroupMessage(ctx context.Context, groupID, topicID string, seq
 		}
 		var recalled bool
 		err = tx.QueryRowContext(ctx, groupMessageRecalled, key...).Scan(&recalled)
-		if err := record.NoRows(err, nil); err != nil {
-			return err
-		}
-		st = record.EditStatus(err == nil, recalled)
-		return nil
+		st, err = record.EditLookup(err, recalled)
+		return err
 	})
 	if err != nil {
 		return message.Message{}, 0, fmt.Errorf("sqlite: edit message %d of group %q topic %q: %w", seq, groupID, topicID, err)
@@ -113,11 +110,8 @@ func (db *DB) EditC2C(ctx context.Context, from, to, key string, e message.Edit)
 		}
 		var r record.C2CRow
 		err = tx.QueryRowContext(ctx, c2cByKey, from, to, key).Scan(r.Dest()...)
-		if err := record.NoRows(err, nil); err != nil {
-			return err
-		}
-		st = record.EditStatus(err == nil, r.Message().Recalled)
-		return nil
+		st, err = record.EditLookup(err, r.Message().Recalled)
+		return err
 	})
 	if err != nil {
 		return message.C2CMessage{}, 0, fmt.Errorf("sqlite: edit message %q from %q to %q: %w", key, from, to, err)

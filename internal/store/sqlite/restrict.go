@@ -54,30 +54,18 @@ func (db *DB) AddBlocks(ctx context.Context, owner string, users []string, at in
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blocklists WHERE owner_id = ?`, owner).Scan(&n); err != nil {
 			return err
 		}
-		added := 0
-		for _, u := range users {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM blocklists WHERE owner_id = ? AND user_id = ?`, owner, u).Scan(&one)
-			switch {
-			case err == nil:
-				res[u] = restrict.Already
-				continue
-			case err != sql.ErrNoRows:
-				return err
-			}
-			if n >= max {
-				res[u] = restrict.Full
-				continue
-			}
+		listed := map[string]bool{}
+		if err := idsIn(ctx, tx, listed, users, blockingIn, owner); err != nil {
+			return err
+		}
+		add := record.PlanBlocks(res, users, listed, n, max)
+		for _, u := range add {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO blocklists (owner_id, user_id, added_at) VALUES (?, ?, ?)`, owner, u, at); err != nil {
 				return err
 			}
-			res[u] = restrict.Added
-			n++
-			added++
 		}
 		var err error
-		seq, err = bumpBlocklistSeq(ctx, tx, owner, added > 0)
+		seq, err = bumpBlocklistSeq(ctx, tx, owner, len(add) > 0)
 		return err
 	})
 	if err != nil {
@@ -136,20 +124,10 @@ func (db *DB) Blocks(ctx context.Context, owner string, offset, limit int) (page
 			FROM blocklists WHERE owner_id = ?1`, owner).Scan(&total, &seq); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT user_id, added_at FROM blocklists WHERE owner_id = ?
+		var err error
+		page, err = queryAll(ctx, tx, record.BlockEntryDest, deref[restrict.Entry], `SELECT user_id, added_at FROM blocklists WHERE owner_id = ?
 			ORDER BY added_at, user_id LIMIT ? OFFSET ?`, owner, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e restrict.Entry
-			if err := rows.Scan(&e.User, &e.AddedAt); err != nil {
-				return err
-			}
-			page = append(page, e)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("sqlite: blocklist of %q: %w", owner, err)
@@ -157,14 +135,19 @@ func (db *DB) Blocks(ctx context.Context, owner string, offset, limit int) (page
 	return page, total, seq, nil
 }
 
+// blockingIn selects those of the IDs in that ? blocks; blockedByIn
+// those of the IDs in that block ?.
+func blockingIn(in string) string {
+	return `SELECT user_id FROM blocklists WHERE owner_id = ? AND user_id IN (` + in + `)`
+}
+
+func blockedByIn(in string) string {
+	return `SELECT owner_id FROM blocklists WHERE user_id = ? AND owner_id IN (` + in + `)`
+}
+
 // Blocking implements [restrict.Store].
 func (db *DB) Blocking(ctx context.Context, owner string, users []string) (map[string]bool, error) {
-	set := make(map[string]bool, len(users))
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		return idsIn(ctx, tx, set, record.Unique(users), func(in string) string {
-			return `SELECT user_id FROM blocklists WHERE owner_id = ? AND user_id IN (` + in + `)`
-		}, owner)
-	})
+	set, err := db.blockSet(ctx, blockingIn, owner, users)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: blocklist of %q: %w", owner, err)
 	}
@@ -173,14 +156,20 @@ func (db *DB) Blocking(ctx context.Context, owner string, users []string) (map[s
 
 // BlockedBy implements [restrict.Store].
 func (db *DB) BlockedBy(ctx context.Context, user string, owners []string) (map[string]bool, error) {
-	set := make(map[string]bool, len(owners))
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		return idsIn(ctx, tx, set, record.Unique(owners), func(in string) string {
-			return `SELECT owner_id FROM blocklists WHERE user_id = ? AND owner_id IN (` + in + `)`
-		}, user)
-	})
+	set, err := db.blockSet(ctx, blockedByIn, user, owners)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: blocklists holding %q: %w", user, err)
 	}
 	return set, nil
+}
+
+// blockSet runs in a read transaction the query of one and of many
+// (repeats dropped), as idsIn does, and returns the set of what it
+// selects.
+func (db *DB) blockSet(ctx context.Context, query func(in string) string, one string, many []string) (map[string]bool, error) {
+	set := make(map[string]bool, len(many))
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		return idsIn(ctx, tx, set, record.Unique(many), query, one)
+	})
+	return set, err
 }

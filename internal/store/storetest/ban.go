@@ -10,13 +10,23 @@ import (
 	"github.com/hearth-chat/hearth/internal/message"
 )
 
+// banGroup creates the public group @TGS#a owned by alice (joined at 1)
+// with the members ms, and the accounts others, who are no members.
+func banGroup(t testing.TB, s Store, ms []group.Member, others ...string) group.Group {
+	t.Helper()
+	g := fullGroup("@TGS#a", group.Public)
+	mustCreate(t, s, g, append([]group.Member{member("alice", group.RoleOwner, 1)}, ms...)...)
+	if len(others) > 0 {
+		mustAccounts(t, s, others...)
+	}
+	return g
+}
+
 // banCases are the bans of groups (migration 0014) and the deletion of a
 // sender's messages.
 var banCases = []testCase{
 	{"a ban with an end time removes the members among them, in one transaction, and survives a restart", func(t *testing.T, s Store, reopen func() Store) {
-		g := fullGroup("@TGS#a", group.Public)
-		mustCreate(t, s, g, member("alice", group.RoleOwner, 1), member("bob", group.RoleMember, 1), member("carol", group.RoleAdmin, 1))
-		mustAccounts(t, s, "dave")
+		g := banGroup(t, s, []group.Member{member("bob", group.RoleMember, 1), member("carol", group.RoleAdmin, 1)}, "dave")
 		removed, err := s.BanMembers(t.Context(), g.ID, []string{"dave", "carol", "bob", "carol"}, 200, "spam", 100)
 		if want := []string{"carol", "bob"}; err != nil || !slices.Equal(removed, want) {
 			t.Fatalf("BanMembers = %q, %v; want %q", removed, err, want)
@@ -39,9 +49,7 @@ var banCases = []testCase{
 		}
 	}},
 	{"a ban expires at its end time and a new ban replaces it", func(t *testing.T, s Store, _ func() Store) {
-		g := fullGroup("@TGS#a", group.Public)
-		mustCreate(t, s, g, member("alice", group.RoleOwner, 1))
-		mustAccounts(t, s, "bob")
+		g := banGroup(t, s, nil, "bob")
 		if _, err := s.BanMembers(t.Context(), g.ID, []string{"bob"}, 200, "first", 100); err != nil {
 			t.Fatal(err)
 		}
@@ -63,9 +71,7 @@ var banCases = []testCase{
 		}
 	}},
 	{"unban lifts the bans in force and reports them; an ended ban is not reported", func(t *testing.T, s Store, _ func() Store) {
-		g := fullGroup("@TGS#a", group.Public)
-		mustCreate(t, s, g, member("alice", group.RoleOwner, 1))
-		mustAccounts(t, s, "bob", "carol", "dave")
+		g := banGroup(t, s, nil, "bob", "carol", "dave")
 		s.BanMembers(t.Context(), g.ID, []string{"bob", "carol"}, 200, "", 100)
 		s.BanMembers(t.Context(), g.ID, []string{"dave"}, 150, "", 100)
 		got, err := s.UnbanMembers(t.Context(), g.ID, []string{"dave", "nobody", "carol"}, 160)
@@ -78,8 +84,7 @@ var banCases = []testCase{
 		}
 	}},
 	{"bans list in the order they end, in pages, with the count in force", func(t *testing.T, s Store, _ func() Store) {
-		g := fullGroup("@TGS#a", group.Public)
-		mustCreate(t, s, g, member("alice", group.RoleOwner, 1))
+		g := banGroup(t, s, nil)
 		other := fullGroup("@TGS#b", group.Public)
 		mustCreate(t, s, other, member("alice", group.RoleOwner, 1))
 		ids := []string{"u1", "u2", "u3", "u4", "u5"}
@@ -107,8 +112,7 @@ var banCases = []testCase{
 		}
 	}},
 	{"a banned user stays out until the ban ends: bans go with the group and the account", func(t *testing.T, s Store, _ func() Store) {
-		g := fullGroup("@TGS#a", group.Public)
-		mustCreate(t, s, g, member("alice", group.RoleOwner, 1), member("bob", group.RoleMember, 1))
+		g := banGroup(t, s, []group.Member{member("bob", group.RoleMember, 1)})
 		s.BanMembers(t.Context(), g.ID, []string{"bob"}, 200, "", 100)
 		// The refusal to re-add is the domain's, asked through ActiveBans
 		// before AddMembers: while the ban is in force it names bob.

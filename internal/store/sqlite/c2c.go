@@ -15,9 +15,7 @@ var selectC2C = record.Select("c2c_messages", "m", record.C2CColumns)
 
 // c2cDedupeQuery selects the first message of conversation (?, ?) stored
 // with key ? at or after time ?, found by the index c2c_messages_dedupe.
-var c2cDedupeQuery = selectC2C + ` INDEXED BY c2c_messages_dedupe
-	WHERE m.peer_lo = ? AND m.peer_hi = ? AND m.dedupe_key = ? AND m.time >= ?
-	ORDER BY m.time, m.id LIMIT 1`
+var c2cDedupeQuery = dedupeLookup(selectC2C, "c2c_messages", "peer_lo", "peer_hi", "id")
 
 // insertC2C inserts the message of c2cArgs.
 var insertC2C = insertInto("c2c_messages", slices.Concat([]string{"peer_lo", "peer_hi"}, record.C2CColumns, []string{"dedupe_key"}))

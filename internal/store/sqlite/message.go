@@ -15,9 +15,17 @@ var selectMessage = record.Select("group_messages", "m", record.MessageColumns)
 
 // dedupeQuery selects the first message of stream (?, ?) stored with key ?
 // at or after time ?, from the index alone up to that row.
-var dedupeQuery = selectMessage + ` INDEXED BY group_messages_dedupe
-	WHERE m.group_id = ? AND m.topic_id = ? AND m.dedupe_key = ? AND m.time >= ?
-	ORDER BY m.time, m.seq LIMIT 1`
+var dedupeQuery = dedupeLookup(selectMessage, "group_messages", "group_id", "topic_id", "seq")
+
+// dedupeLookup returns the de-duplication look-up of an append to table:
+// selectRows (a SELECT from table as m) of the first row with m.<a> = ?
+// and m.<b> = ? stored with key ? at or after time ?, in (time, <tie>)
+// order, through the index <table>_dedupe.
+func dedupeLookup(selectRows, table, a, b, tie string) string {
+	return selectRows + ` INDEXED BY ` + table + `_dedupe
+	WHERE m.` + a + ` = ? AND m.` + b + ` = ? AND m.dedupe_key = ? AND m.time >= ?
+	ORDER BY m.time, m.` + tie + ` LIMIT 1`
+}
 
 // insertMessage inserts the message of messageArgs.
 var insertMessage = insertInto("group_messages", slices.Concat(record.MessageColumns, []string{"dedupe_key"}))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/hearth-chat/hearth/internal/conversation"
@@ -248,23 +247,9 @@ func testConversationsPin(t *testing.T, s ConversationStore, reopen func() Conve
 func testConversationsPinRace(t *testing.T, s ConversationStore, _ func() ConversationStore) {
 	const pinners, max = 12, 5
 	mustAccounts(t, s, "alice")
-	var wg sync.WaitGroup
-	errs := make([]error, pinners)
-	for i := range pinners {
-		wg.Go(func() {
-			errs[i] = s.Pin(t.Context(), "alice", []conversation.Ref{c2cRef(fmt.Sprint("peer", i))}, 10, max)
-		})
-	}
-	wg.Wait()
-	ok := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, conversation.ErrTooManyPinned):
-			t.Errorf("pinner %d: %v", i, err)
-		}
-	}
+	ok := succeededAtOnce(t, pinners, conversation.ErrTooManyPinned, "pinner", func(i int) error {
+		return s.Pin(t.Context(), "alice", []conversation.Ref{c2cRef(fmt.Sprint("peer", i))}, 10, max)
+	})
 	pinned := allConvs
 	pinned.Pinned = new(true)
 	if got := convs(t, s, "alice", pinned); ok != max || len(got) != max {
@@ -372,6 +357,18 @@ func testConversationsTopics(t *testing.T, s ConversationStore, reopen func() Co
 			t.Errorf("%s's community conversation %+v, want the last message %s#%d at %d", user, got, want.TopicID, want.Seq, want.Time)
 		}
 	}
+	// deleteThenDropTopic has alice delete the community's conversation,
+	// then deletes topicID, after which alice's list is still empty.
+	deleteThenDropTopic := func(topicID string) {
+		t.Helper()
+		if err := s.Delete(ctx, "alice", groupRef(c)); err != nil {
+			t.Fatal(err)
+		}
+		if gone, err := s.DeleteTopics(ctx, c, []string{topicID}); err != nil || len(gone) != 1 {
+			t.Fatalf("DeleteTopics = %q, %v", gone, err)
+		}
+		wantConvs(t, s, "alice", allConvs)
+	}
 
 	// Each topic's newer message moves the community to it; a newer
 	// message in one topic than in the other does not, if it is older
@@ -401,26 +398,14 @@ func testConversationsTopics(t *testing.T, s ConversationStore, reopen func() Co
 	// Deleting the topic of the newest message moves the conversation to
 	// the newest remaining stream; a conversation deleted before stays
 	// out, and comes back with the next newer message in any stream.
-	if err := s.Delete(ctx, "alice", groupRef(c)); err != nil {
-		t.Fatal(err)
-	}
-	if gone, err := s.DeleteTopics(ctx, c, []string{ta}); err != nil || len(gone) != 1 {
-		t.Fatalf("DeleteTopics = %q, %v", gone, err)
-	}
-	wantConvs(t, s, "alice", allConvs)
+	deleteThenDropTopic(ta)
 	wantLast("bob", inB)
 	sendGroup(t, s, c, "", 7, 130) // the group's own stream: not the newest
 	wantLast("alice", inB)
 
 	// The same once the other topic is gone too, with messages left only
 	// in the group's own stream.
-	if err := s.Delete(ctx, "alice", groupRef(c)); err != nil {
-		t.Fatal(err)
-	}
-	if gone, err := s.DeleteTopics(ctx, c, []string{tb}); err != nil || len(gone) != 1 {
-		t.Fatalf("DeleteTopics = %q, %v", gone, err)
-	}
-	wantConvs(t, s, "alice", allConvs)
+	deleteThenDropTopic(tb)
 	wantConvs(t, s, "bob", allConvs, "group:"+c+"@130")
 	mustCreateTopic(t, s, fullTopic(c, "a"), 0) // the same ID again: a new stream
 	wantConvs(t, s, "alice", allConvs)

@@ -193,26 +193,34 @@ func userIDs(prefix string, n int) []string {
 	return ids
 }
 
-// wantOneCreate runs create(i) for i in [0, n) at once: n creates of one
-// ID. Exactly one must succeed and the others fail with exists.
-func wantOneCreate(t *testing.T, n int, exists error, create func(i int) error) {
+// succeededAtOnce runs f(i) for i in [0, n) at once. Each must succeed or
+// fail with refused (else it is reported as caller i); it returns how many
+// succeeded.
+func succeededAtOnce(t *testing.T, n int, refused error, caller string, f func(i int) error) int {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() { errs[i] = create(i) })
+		wg.Go(func() { errs[i] = f(i) })
 	}
 	wg.Wait()
-	winners := 0
+	ok := 0
 	for i, err := range errs {
 		switch {
 		case err == nil:
-			winners++
-		case !errors.Is(err, exists):
-			t.Errorf("creator %d: %v, want nil or ErrExists", i, err)
+			ok++
+		case !errors.Is(err, refused):
+			t.Errorf("%s %d: %v, want nil or %v", caller, i, err, refused)
 		}
 	}
-	if winners != 1 {
+	return ok
+}
+
+// wantOneCreate runs create(i) for i in [0, n) at once: n creates of one
+// ID. Exactly one must succeed and the others fail with exists.
+func wantOneCreate(t *testing.T, n int, exists error, create func(i int) error) {
+	t.Helper()
+	if winners := succeededAtOnce(t, n, exists, "creator", create); winners != 1 {
 		t.Errorf("%d creates succeeded, want 1", winners)
 	}
 }

@@ -37,21 +37,32 @@ CREATE TABLE group_last_messages (
     PRIMARY KEY (group_id, topic_id)
 );
 
--- search_path is pinned to the schema of the migration.
-CREATE FUNCTION group_messages_conversation() RETURNS trigger LANGUAGE plpgsql
+-- One function moves the pointer of the conversation of a new message of
+-- either table (group_messages or c2c_messages, see c2c_conversations
+-- below) to it when it is not older. search_path is pinned to the schema
+-- of the migration.
+CREATE FUNCTION messages_conversation() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
-    INSERT INTO group_last_messages AS l (group_id, topic_id, seq, time, version)
-    VALUES (NEW.group_id, NEW.topic_id, NEW.seq, NEW.time, 1)
-    ON CONFLICT (group_id, topic_id) DO UPDATE
-    SET seq = excluded.seq, time = excluded.time, version = l.version + 1
-    WHERE excluded.time >= l.time;
+    IF TG_TABLE_NAME = 'group_messages' THEN
+        INSERT INTO group_last_messages AS l (group_id, topic_id, seq, time, version)
+        VALUES (NEW.group_id, NEW.topic_id, NEW.seq, NEW.time, 1)
+        ON CONFLICT (group_id, topic_id) DO UPDATE
+        SET seq = excluded.seq, time = excluded.time, version = l.version + 1
+        WHERE excluded.time >= l.time;
+    ELSE
+        INSERT INTO c2c_conversations AS c (peer_lo, peer_hi, last_id, time, version)
+        VALUES (NEW.peer_lo, NEW.peer_hi, NEW.id, NEW.time, 1)
+        ON CONFLICT (peer_lo, peer_hi) DO UPDATE
+        SET last_id = excluded.last_id, time = excluded.time, version = c.version + 1
+        WHERE excluded.time >= c.time;
+    END IF;
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER group_messages_conversation AFTER INSERT ON group_messages
-FOR EACH ROW EXECUTE FUNCTION group_messages_conversation();
+FOR EACH ROW EXECUTE FUNCTION messages_conversation();
 
 -- A deleted topic's row goes with it, by the same kind of statement
 -- trigger as its messages (see 0006), and its version is added to the
@@ -96,20 +107,8 @@ CREATE TABLE c2c_conversations (
 
 CREATE INDEX c2c_conversations_hi ON c2c_conversations (peer_hi, peer_lo);
 
-CREATE FUNCTION c2c_messages_conversation() RETURNS trigger LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
-BEGIN
-    INSERT INTO c2c_conversations AS c (peer_lo, peer_hi, last_id, time, version)
-    VALUES (NEW.peer_lo, NEW.peer_hi, NEW.id, NEW.time, 1)
-    ON CONFLICT (peer_lo, peer_hi) DO UPDATE
-    SET last_id = excluded.last_id, time = excluded.time, version = c.version + 1
-    WHERE excluded.time >= c.time;
-    RETURN NULL;
-END
-$$;
-
 CREATE TRIGGER c2c_messages_conversation AFTER INSERT ON c2c_messages
-FOR EACH ROW EXECUTE FUNCTION c2c_messages_conversation();
+FOR EACH ROW EXECUTE FUNCTION messages_conversation();
 
 -- Per-user overrides. kind is 1 (one-to-one: peer is the other user) or 2
 -- (group: peer is the group ID). A row with neither a pin nor a deletion

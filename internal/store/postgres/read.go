@@ -83,28 +83,22 @@ func noStreamFK(err error) error {
 	return err
 }
 
-// RaiseRead implements [message.ReadStore]: one statement, the monotonic
-// upsert; a row lock orders concurrent raises, and the higher one stays.
+// RaiseRead implements [message.ReadStore] in one statement: the
+// monotonic upsert answering the position kept; $6 is the time before which
+// a stored position belongs to an earlier membership. Concurrent raises
+// queue on the row, and the right-hand sides read it as it was.
 func (db *DB) RaiseRead(ctx context.Context, user, groupID, topicID string, seq uint64, at, since int64) (message.StoredRead, error) {
 	out := message.StoredRead{TopicID: topicID, HasRead: true}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO read_positions (user_id, group_id, topic_id, read_seq, set_time)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (group_id, topic_id, user_id) DO UPDATE
-			SET read_seq = excluded.read_seq, set_time = excluded.set_time
-			WHERE excluded.read_seq > read_positions.read_seq OR read_positions.set_time < $6`,
-			user, groupID, topicID, int64(seq), at, since)
-		if err != nil {
-			return noStreamFK(err)
-		}
-		var got int64
-		err = tx.QueryRow(ctx, `SELECT read_seq, set_time FROM read_positions
-			WHERE user_id = $1 AND group_id = $2 AND topic_id = $3`, user, groupID, topicID).Scan(&got, &out.ReadTime)
-		out.ReadSeq = uint64(got)
-		return err
-	})
+	var got int64
+	err := db.pool.QueryRow(ctx, `INSERT INTO read_positions AS r (user_id, group_id, topic_id, read_seq, set_time)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (group_id, topic_id, user_id) DO UPDATE SET
+		read_seq = CASE WHEN excluded.read_seq > r.read_seq OR r.set_time < $6 THEN excluded.read_seq ELSE r.read_seq END,
+		set_time = CASE WHEN excluded.read_seq > r.read_seq OR r.set_time < $6 THEN excluded.set_time ELSE r.set_time END
+		RETURNING read_seq, set_time`, user, groupID, topicID, int64(seq), at, since).Scan(&got, &out.ReadTime)
+	out.ReadSeq = uint64(got)
 	if err != nil {
-		return out, fmt.Errorf("postgres: raise read of %q in %q/%q: %w", user, groupID, topicID, err)
+		return out, fmt.Errorf("postgres: raise read of %q in %q/%q: %w", user, groupID, topicID, noStreamFK(err))
 	}
 	return out, nil
 }
@@ -120,17 +114,13 @@ func (db *DB) SetRead(ctx context.Context, user, groupID, topicID string, seq ui
 	return nil
 }
 
-// RaiseC2CRead implements [message.ReadStore].
+// RaiseC2CRead implements [message.ReadStore] in one statement: the later
+// of the two times is kept and answered.
 func (db *DB) RaiseC2CRead(ctx context.Context, user, peer string, t int64) (int64, error) {
 	var got int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO c2c_read_positions (user_id, peer, read_time) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, peer) DO UPDATE SET read_time = excluded.read_time
-			WHERE excluded.read_time > c2c_read_positions.read_time`, user, peer, t); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `SELECT read_time FROM c2c_read_positions WHERE user_id = $1 AND peer = $2`, user, peer).Scan(&got)
-	})
+	err := db.pool.QueryRow(ctx, `INSERT INTO c2c_read_positions AS r (user_id, peer, read_time) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, peer) DO UPDATE SET read_time = greatest(r.read_time, excluded.read_time)
+		RETURNING read_time`, user, peer, t).Scan(&got)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: raise c2c read of %q from %q: %w", user, peer, err)
 	}

@@ -84,29 +84,24 @@ func (db *DB) SeqBefore(ctx context.Context, groupID, topicID string, t int64) (
 	return uint64(seq), nil
 }
 
-// raiseRead is the monotonic upsert of a read position; ?6 is the time
-// before which a stored position belongs to an earlier membership.
+// raiseRead is the monotonic upsert of a read position, answering the
+// position kept; ?6 is the time before which a stored position belongs to
+// an earlier membership. The right-hand sides read the row as it was.
 const raiseRead = `INSERT INTO read_positions (user_id, group_id, topic_id, read_seq, set_time)
 	VALUES (?1, ?2, ?3, ?4, ?5)
-	ON CONFLICT (group_id, topic_id, user_id) DO UPDATE
-	SET read_seq = excluded.read_seq, set_time = excluded.set_time
-	WHERE excluded.read_seq > read_positions.read_seq OR read_positions.set_time < ?6`
+	ON CONFLICT (group_id, topic_id, user_id) DO UPDATE SET
+	read_seq = CASE WHEN excluded.read_seq > read_seq OR set_time < ?6 THEN excluded.read_seq ELSE read_seq END,
+	set_time = CASE WHEN excluded.read_seq > read_seq OR set_time < ?6 THEN excluded.set_time ELSE set_time END
+	RETURNING read_seq, set_time`
 
-// RaiseRead implements [message.ReadStore].
+// RaiseRead implements [message.ReadStore] in one statement.
 func (db *DB) RaiseRead(ctx context.Context, user, groupID, topicID string, seq uint64, at, since int64) (message.StoredRead, error) {
 	out := message.StoredRead{TopicID: topicID, HasRead: true}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, raiseRead, user, groupID, topicID, int64(seq), at, since); err != nil {
-			return noStreamFK(err)
-		}
-		var got int64
-		err := tx.QueryRowContext(ctx, `SELECT read_seq, set_time FROM read_positions
-			WHERE user_id = ? AND group_id = ? AND topic_id = ?`, user, groupID, topicID).Scan(&got, &out.ReadTime)
-		out.ReadSeq = uint64(got)
-		return err
-	})
+	var got int64
+	err := db.write.QueryRowContext(ctx, raiseRead, user, groupID, topicID, int64(seq), at, since).Scan(&got, &out.ReadTime)
+	out.ReadSeq = uint64(got)
 	if err != nil {
-		return out, fmt.Errorf("sqlite: raise read of %q in %q/%q: %w", user, groupID, topicID, err)
+		return out, fmt.Errorf("sqlite: raise read of %q in %q/%q: %w", user, groupID, topicID, noStreamFK(err))
 	}
 	return out, nil
 }
@@ -122,17 +117,13 @@ func (db *DB) SetRead(ctx context.Context, user, groupID, topicID string, seq ui
 	return nil
 }
 
-// RaiseC2CRead implements [message.ReadStore].
+// RaiseC2CRead implements [message.ReadStore] in one statement: the later
+// of the two times is kept and answered.
 func (db *DB) RaiseC2CRead(ctx context.Context, user, peer string, t int64) (int64, error) {
 	var got int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO c2c_read_positions (user_id, peer, read_time) VALUES (?, ?, ?)
-			ON CONFLICT (user_id, peer) DO UPDATE SET read_time = excluded.read_time
-			WHERE excluded.read_time > c2c_read_positions.read_time`, user, peer, t); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT read_time FROM c2c_read_positions WHERE user_id = ? AND peer = ?`, user, peer).Scan(&got)
-	})
+	err := db.write.QueryRowContext(ctx, `INSERT INTO c2c_read_positions (user_id, peer, read_time) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, peer) DO UPDATE SET read_time = max(read_time, excluded.read_time)
+		RETURNING read_time`, user, peer, t).Scan(&got)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: raise c2c read of %q from %q: %w", user, peer, err)
 	}

@@ -78,7 +78,7 @@ func (w *Webhooks) beforeBody(q hook.Question, admin string) map[string]any {
 
 // afterCommand is the after-callback of a change ("" for none).
 func afterCommand(c event.Change) string {
-	switch c.(type) {
+	switch c := c.(type) {
 	case group.Created:
 		return hook.AfterCreateGroup
 	case group.MembersAdded:
@@ -114,7 +114,7 @@ func afterCommand(c event.Change) string {
 	case presence.Changed:
 		return hook.StateChange
 	case message.ExtensionChanged:
-		if c.(message.ExtensionChanged).Ref.C2C() {
+		if c.Ref.C2C() {
 			return hook.AfterC2CMsgExtension
 		}
 		return hook.AfterGroupMsgExtension

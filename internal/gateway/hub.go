@@ -166,7 +166,7 @@ func (h *hub) dispatch(e event.Event) {
 			h.joinedChanged(e.GroupID, e.Users, true)
 		}
 		return
-	case group.MembersAdded:
+	case group.Created, group.MembersAdded: // the new group's owner and members may be online here
 		h.joinedChanged(e.GroupID, e.Users, true)
 	case group.MembersRemoved:
 		h.joinedChanged(e.GroupID, e.Users, false)

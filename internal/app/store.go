@@ -5,31 +5,13 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hearth-chat/hearth/internal/account"
-	"github.com/hearth-chat/hearth/internal/conversation"
-	"github.com/hearth-chat/hearth/internal/group"
-	"github.com/hearth-chat/hearth/internal/message"
-	"github.com/hearth-chat/hearth/internal/permgroup"
-	"github.com/hearth-chat/hearth/internal/restrict"
+	"github.com/hearth-chat/hearth/internal/store"
 	"github.com/hearth-chat/hearth/internal/store/postgres"
 	"github.com/hearth-chat/hearth/internal/store/sqlite"
-	"github.com/hearth-chat/hearth/internal/topic"
-	"github.com/hearth-chat/hearth/internal/webhook"
 )
 
 // Store is every domain's storage, as one store implements them all.
-type Store interface {
-	account.Store
-	group.Store
-	topic.Store
-	permgroup.Store
-	message.Store
-	message.C2CStore
-	message.ReadStore
-	conversation.Store
-	restrict.Store
-	webhook.Store
-}
+type Store = store.Store
 
 // openStore opens PostgreSQL when url is set, else SQLite in dataDir. The
 // returned close function releases it.

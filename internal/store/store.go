@@ -6,6 +6,7 @@ package store
 
 import (
 	"github.com/hearth-chat/hearth/internal/account"
+	"github.com/hearth-chat/hearth/internal/conversation"
 	"github.com/hearth-chat/hearth/internal/group"
 	"github.com/hearth-chat/hearth/internal/message"
 	"github.com/hearth-chat/hearth/internal/permgroup"
@@ -24,6 +25,7 @@ type Store interface {
 	message.Store
 	message.C2CStore
 	message.ReadStore
+	conversation.Store
 	restrict.Store
 	webhook.Store
 }

@@ -285,6 +285,9 @@ func (s *Server) startWorkers(ctx context.Context) error {
 		}()
 	}
 	s.stop = func() { cancel(); wg.Wait() }
+	if s.node != nil {
+		s.node.SetReady() // the gateway hears other nodes' changes now
+	}
 	return nil
 }
 

@@ -56,9 +56,10 @@ type Options struct {
 	// OnPeers is called when the number of live nodes (this one included)
 	// changes.
 	OnPeers func(n int)
-	// OnPeer is called with a node's ID when its first heartbeat is heard
-	// (alive) and when it is declared dead, PeerTTL after its last one. It
-	// runs on the heartbeat goroutines: it must not block.
+	// OnPeer is called with a node's ID when its first heartbeat that says
+	// it is ready is heard (alive: the node serves, and hears what it is
+	// sent; see SetReady) and when it is declared dead, PeerTTL after its
+	// last heartbeat. It runs on the heartbeat goroutines: it must not block.
 	OnPeer func(id string, alive bool)
 }
 
@@ -75,6 +76,9 @@ type Node struct {
 	subs  map[string]*nats.Subscription // subject -> subscription for interest
 	count map[string]int                // subject -> watchers
 	peers map[string]time.Time          // node ID -> last heartbeat
+	ready map[string]bool               // node IDs whose heartbeats said ready, told to OnPeer
+
+	isReady atomic.Bool // this node's heartbeats say ready (SetReady)
 
 	seen   sync.Mutex
 	recent map[string]struct{}
@@ -99,7 +103,7 @@ func Join(opts Options) (*Node, error) {
 	n := &Node{
 		id: hex.EncodeToString(b[:]), opts: opts, local: event.NewLocal(),
 		prefix: "hearth." + strconv.FormatUint(opts.AppID, 10) + ".",
-		subs:   map[string]*nats.Subscription{}, count: map[string]int{}, peers: map[string]time.Time{},
+		subs:   map[string]*nats.Subscription{}, count: map[string]int{}, peers: map[string]time.Time{}, ready: map[string]bool{},
 		recent: map[string]struct{}{}, ring: make([]string, recentIDs),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -151,7 +155,7 @@ func (n *Node) heartbeats() {
 	t := time.NewTicker(Heartbeat)
 	defer t.Stop()
 	for {
-		_ = n.nc.Publish(n.prefix+"nodes", []byte(n.id))
+		n.beat()
 		n.expirePeers()
 		select {
 		case <-n.stop:
@@ -161,8 +165,27 @@ func (n *Node) heartbeats() {
 	}
 }
 
+// beat publishes this node's heartbeat: its ID, and " ready" once SetReady
+// was called.
+func (n *Node) beat() {
+	hb := n.id
+	if n.isReady.Load() {
+		hb += " ready"
+	}
+	_ = n.nc.Publish(n.prefix+"nodes", []byte(hb))
+}
+
+// SetReady marks this node as serving: everything that consumes the changes
+// of other nodes is subscribed. Other nodes tell their OnPeer of it from its
+// next heartbeat (sent at once), so that what they send a new peer (such as
+// who is online) is not lost while the peer is still starting.
+func (n *Node) SetReady() {
+	n.isReady.Store(true)
+	n.beat()
+}
+
 func (n *Node) onHeartbeat(m *nats.Msg) {
-	id := string(m.Data)
+	id, flag, _ := strings.Cut(string(m.Data), " ")
 	if id == n.id {
 		return
 	}
@@ -170,11 +193,15 @@ func (n *Node) onHeartbeat(m *nats.Msg) {
 	_, known := n.peers[id]
 	n.peers[id] = time.Now()
 	size := len(n.peers) + 1
+	newlyReady := flag == "ready" && !n.ready[id]
+	if newlyReady {
+		n.ready[id] = true
+	}
 	n.mu.Unlock()
 	if !known && n.opts.OnPeers != nil {
 		n.opts.OnPeers(size)
 	}
-	if !known && n.opts.OnPeer != nil {
+	if newlyReady && n.opts.OnPeer != nil {
 		n.opts.OnPeer(id, true)
 	}
 }
@@ -185,6 +212,7 @@ func (n *Node) expirePeers() {
 	for id, seen := range n.peers {
 		if time.Since(seen) > PeerTTL {
 			delete(n.peers, id)
+			delete(n.ready, id)
 			gone = append(gone, id)
 		}
 	}

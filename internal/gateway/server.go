@@ -171,12 +171,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(conn, loginID, err)
 		return
 	}
+	// login_ok is queued before the session can hear anything, so that it is
+	// always the first frame; nothing is written before the presence
+	// announcement was acknowledged (writePump starts after it).
+	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
+	ss.push(ok)
 	s.hub.add(ss, groups)
 	defer s.hub.remove(ss)
 	s.presenceOpen(ss)
 	defer s.presenceClose(ss)
-	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
-	ss.push(ok)
 	go ss.writePump(s.deps.PingInterval)
 	s.readLoop(ss)
 }

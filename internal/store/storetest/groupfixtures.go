@@ -58,10 +58,7 @@ func mustAccounts(t testing.TB, s Store, ids ...string) {
 func mustCreate(t testing.TB, s Store, g group.Group, ms ...group.Member) {
 	t.Helper()
 	if len(ms) > 0 {
-		var ids []string
-		for _, m := range ms {
-			ids = append(ids, m.UserID)
-		}
+		ids := memberIDs(ms)
 		mustAccounts(t, s, ids...)
 	}
 	if err := s.CreateGroup(t.Context(), g, ms); err != nil {
@@ -225,4 +222,13 @@ func wantIDs[T any](t testing.TB, full, short string, got []T, id func(T) string
 	if !slices.Equal(ids, want) {
 		t.Errorf("%s = %q, want %q", full, ids, want)
 	}
+}
+
+// memberIDs returns the UserIDs of ms, in order.
+func memberIDs(ms []group.Member) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.UserID)
+	}
+	return ids
 }

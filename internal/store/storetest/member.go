@@ -108,16 +108,7 @@ var memberCases = []testCase{
 			want []string
 		}{{0, []string{"Dave", "bob", "carol"}}, {499, []string{"Dave", "bob", "carol"}}, {500, []string{"Dave", "carol"}}, {1000, nil}} {
 			muted, err := s.MutedMembers(t.Context(), g.ID, tc.now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []string
-			for _, m := range muted {
-				ids = append(ids, m.UserID)
-			}
-			if !slices.Equal(ids, tc.want) {
-				t.Errorf("MutedMembers(now %d) = %q, want %q", tc.now, ids, tc.want)
-			}
+			wantList(t, fmt.Sprintf("MutedMembers(now %d)", tc.now), memberIDs(muted), err, tc.want)
 		}
 		if _, err := s.SetMuteUntil(t.Context(), g.ID, []string{"carol", "Dave"}, 0); err != nil {
 			t.Fatal(err)

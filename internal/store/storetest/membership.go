@@ -190,10 +190,7 @@ func testConcurrentMemberChanges(t *testing.T, s Store, _ func() Store) {
 			t.Errorf("group %s has %d members, over its limit 70", id, len(listed))
 		}
 		wantMemberNum(t, s, id, len(listed))
-		var ids []string
-		for _, m := range listed {
-			ids = append(ids, m.UserID)
-		}
+		ids := memberIDs(listed)
 		exist, err := s.ExistingAccounts(t.Context(), ids)
 		if err != nil || len(exist) != len(ids) {
 			t.Errorf("group %s: %d of its %d members are accounts (%v)", id, len(exist), len(ids), err)

@@ -110,12 +110,7 @@ func wantPermGroupIDs(t testing.TB, s Store, groupID string, ids []string, after
 func wantPermGroupMembers(t testing.TB, s Store, groupID, id string, want ...string) {
 	t.Helper()
 	got, err := s.ListPermGroupMembers(t.Context(), groupID, id, "", 0)
-	if err != nil {
-		t.Fatalf("ListPermGroupMembers(%q, %q): %v", groupID, id, err)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("ListPermGroupMembers(%q, %q) = %q, want %q", groupID, id, got, want)
-	}
+	wantList(t, fmt.Sprintf("ListPermGroupMembers(%q, %q)", groupID, id), got, err, want)
 	pgs, err := s.GetPermGroups(t.Context(), groupID, []string{id}, "", 0)
 	if err != nil || len(pgs) != 1 {
 		t.Fatalf("GetPermGroups(%q, [%q]) = %+v, %v", groupID, id, pgs, err)
@@ -130,12 +125,7 @@ func wantPermGroupMembers(t testing.TB, s Store, groupID, id string, want ...str
 func wantTopicPerms(t testing.TB, s Store, groupID, id string, topicIDs []string, want ...permgroup.TopicPerm) {
 	t.Helper()
 	got, err := s.GetTopicPerms(t.Context(), groupID, id, topicIDs)
-	if err != nil {
-		t.Fatalf("GetTopicPerms(%q, %q, %q): %v", groupID, id, topicIDs, err)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("GetTopicPerms(%q, %q, %q)\n got %v\nwant %v", groupID, id, topicIDs, got, want)
-	}
+	wantList(t, fmt.Sprintf("GetTopicPerms(%q, %q, %q)", groupID, id, topicIDs), got, err, want)
 }
 
 // grant returns the grant of permission group id with community bits perms

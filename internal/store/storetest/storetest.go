@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -255,4 +256,16 @@ func raceCreates(t *testing.T, creators, limit int, tooMany error, create func(i
 		t.Errorf("%d creates succeeded, want %d", len(want), limit)
 	}
 	return want
+}
+
+// wantList fails t when call answered err, and reports a got that is not
+// want, element by element in order.
+func wantList[T comparable](t testing.TB, call string, got []T, err error, want []T) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", call, err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s = %+v, want %+v", call, got, want)
+	}
 }

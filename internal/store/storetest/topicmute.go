@@ -245,12 +245,7 @@ func wantTopicIDs(t testing.TB, s Store, groupID string, ids []string, want ...s
 func wantMutes(t testing.TB, s Store, groupID, topicID string, now int64, want ...topic.Mute) {
 	t.Helper()
 	got, err := s.TopicMutes(t.Context(), groupID, topicID, now)
-	if err != nil {
-		t.Fatalf("TopicMutes(%q, %q, %d): %v", groupID, topicID, now, err)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("TopicMutes(%q, %q, %d) = %+v, want %+v", groupID, topicID, now, got, want)
-	}
+	wantList(t, fmt.Sprintf("TopicMutes(%q, %q, %d)", groupID, topicID, now), got, err, want)
 }
 
 // wantTopicMute checks that TopicMute(groupID, topicID, userID) is want.

@@ -20,6 +20,9 @@ const (
 	TypeError    = "error"     // server: code and info (id names the request)
 	TypeKicked   = "kicked"    // server: the session ends (kick, account deleted)
 
+	TypeTyping   = "typing"    // client: group_id (topic_id), or to: the user is typing there (never stored)
+	TypeTypingOK = "typing_ok" // server: the typing frame was relayed
+
 	TypeRead   = "read"    // client: group_id (topic_id) and seq, or to and time: read up to there
 	TypeReadOK = "read_ok" // server: the stream's read state after a read
 	TypeUnread = "unread"  // client: ask; server: the read state of every stream with reads
@@ -100,6 +103,7 @@ type Frame struct {
 	UserSig    string `json:"usersig,omitempty"`
 	Platform   string `json:"platform,omitempty"` // login: iPhone, iPad, Android, Web, Windows, Mac, Linux or Unknown
 	ServerTime int64  `json:"server_time,omitempty"`
+	Version    int    `json:"version,omitempty"` // login: the protocol version the client speaks; login_ok: the server's
 
 	GroupID string          `json:"group_id,omitempty"`
 	TopicID string          `json:"topic_id,omitempty"`

@@ -263,6 +263,8 @@ func eventData(c event.Change) any {
 		return c.Content
 	case message.ExtensionChanged:
 		return extensionEvent(c)
+	case message.Typing:
+		return struct{ User string }{c.User}
 	case message.C2CReadSet:
 		return struct {
 			Peer   string

@@ -213,6 +213,9 @@ func (s *Server) admit(ss *session, f client.Frame) error {
 		}
 		ls = append(ls, s.limiter.conversation(ss.userLimits, key))
 	}
+	if f.Type == client.TypeTyping && ss.userLimits != nil { // typing in one stream: as often as sending there
+		ls = append(ls, s.limiter.conversation(ss.userLimits, "typing\x00"+f.To+"\x00"+f.GroupID+"\x00"+f.TopicID))
+	}
 	presence := (f.Type == client.TypePresence || f.Type == client.TypePresenceSubscribe) && ss.userLimits != nil
 	if presence {
 		ls = append(ls, ss.userLimits.presence)

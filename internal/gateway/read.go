@@ -69,6 +69,8 @@ func (s *Server) readLoop(ss *session) {
 			s.send(ctx, ss, f)
 		case client.TypeSync:
 			s.sync(ctx, ss, f)
+		case client.TypeTyping:
+			s.typing(ctx, ss, f)
 		case client.TypeRead:
 			s.read(ctx, ss, f)
 		case client.TypeUnread:

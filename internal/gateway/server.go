@@ -22,6 +22,10 @@ import (
 	"github.com/hearth-chat/hearth/internal/usersig"
 )
 
+// ProtocolVersion is the version of docs/protocol.md this server speaks,
+// answered in login_ok.
+const ProtocolVersion = 1
+
 // LoginTimeout is how long a new connection has to send its login frame.
 const LoginTimeout = 10 * time.Second
 
@@ -174,7 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// login_ok is queued before the session can hear anything, so that it is
 	// always the first frame; nothing is written before the presence
 	// announcement was acknowledged (writePump starts after it).
-	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix()})
+	ok, _ := json.Marshal(client.Frame{Type: client.TypeLoginOK, ID: loginID, Identifier: user, ServerTime: time.Now().Unix(), Version: ProtocolVersion})
 	ss.push(ok)
 	s.hub.add(ss, groups)
 	defer s.hub.remove(ss)

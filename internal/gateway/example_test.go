@@ -57,9 +57,9 @@ func TestProtocolWorkedExample(t *testing.T) {
 	}
 	alice, bob := rawDial(t, s), rawDial(t, s)
 	writeText(t, alice, `{"type":"login","id":"1","sdkappid":`+fmt.Sprint(apitest.SDKAppID)+`,"identifier":"alice","usersig":"`+apitest.Sig(t, "alice")+`"}`)
-	hear(alice, `{"type":"login_ok","id":"1","identifier":"alice","server_time":TIME}`)
+	hear(alice, `{"type":"login_ok","id":"1","identifier":"alice","server_time":TIME,"version":1}`)
 	writeText(t, bob, `{"type":"login","id":"1","sdkappid":`+fmt.Sprint(apitest.SDKAppID)+`,"identifier":"bob","usersig":"`+apitest.Sig(t, "bob")+`"}`)
-	hear(bob, `{"type":"login_ok","id":"1","identifier":"bob","server_time":TIME}`)
+	hear(bob, `{"type":"login_ok","id":"1","identifier":"bob","server_time":TIME,"version":1}`)
 
 	say(alice, `{"type":"send","id":"2","group_id":"GID","topic_id":"TID","random":42,"msg_body":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello bob"}}]}`)
 	hear(alice, `{"type":"ack","id":"2","group_id":"GID","topic_id":"TID","seq":1,"time":TIME}`,

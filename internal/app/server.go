@@ -196,8 +196,8 @@ func (s *Server) buildServices(context.Context) error {
 	s.PermGroups = permgroup.NewService(store, s.Groups, s.Topics, changes, nil)
 	// Every send a user makes asks the global mute and the blocklist.
 	s.Senders = restrict.NewService(store, store, changes, nil, restrict.WithCache(c.Senders))
-	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil).Restricted(s.Senders)
-	s.c2c = message.NewC2C(store, store, changes, nil, before).Restricted(s.Senders)
+	s.messages = message.NewService(store, s.Groups, s.Topics, changes, nil, message.WithRestrictions(s.Senders))
+	s.c2c = message.NewC2C(store, store, changes, nil, message.WithBefore(before), message.WithC2CRestrictions(s.Senders))
 	s.exts = message.NewExtensions(store, s.messages, changes, nil)
 	s.presence = s.newPresence()
 	s.reads = message.NewReads(store, s.Groups, s.Topics, store, changes, nil)

@@ -42,18 +42,30 @@ type C2C struct {
 	bus      event.Publisher
 	now      func() time.Time
 	before   hook.Before
-	restrict Restrictions // nil: none (see Restricted)
+	restrict Restrictions // nil: none (WithC2CRestrictions)
 }
 
-// NewC2C returns the one-to-one message service asking before (none when
-// nil or absent); bus may be nil, now nil means time.Now.
-func NewC2C(store C2CStore, accounts Accounts, bus event.Publisher, now func() time.Time, before ...hook.Before) *C2C {
+// C2COption is a collaborator of the C2C service beyond the required ones.
+type C2COption func(*C2C)
+
+// WithBefore asks b the before-callbacks of sends (none without it, or
+// when b is nil).
+func WithBefore(b hook.Before) C2COption { return func(c *C2C) { c.before = b } }
+
+// WithC2CRestrictions asks r before every send a user makes itself
+// (C2CSend.Client): REST sendmsg and batchsendmsg check neither the mute
+// nor the blocklist, as the hosted pages say.
+func WithC2CRestrictions(r Restrictions) C2COption { return func(c *C2C) { c.restrict = r } }
+
+// NewC2C returns the one-to-one message service; bus may be nil, now nil
+// means time.Now.
+func NewC2C(store C2CStore, accounts Accounts, bus event.Publisher, now func() time.Time, opts ...C2COption) *C2C {
 	if now == nil {
 		now = time.Now
 	}
 	c := &C2C{store: store, accounts: accounts, bus: bus, now: now}
-	if len(before) > 0 {
-		c.before = before[0]
+	for _, o := range opts {
+		o(c)
 	}
 	return c
 }

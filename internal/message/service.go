@@ -46,16 +46,27 @@ type Service struct {
 	bus    event.Publisher
 	now    func() time.Time
 
-	restrict Restrictions // nil: none (see Restricted)
+	restrict Restrictions // nil: none (WithRestrictions)
 }
 
 // NewService returns a Service; bus may be nil, now nil means time.Now.
-func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Publisher, now func() time.Time) *Service {
+func NewService(store Store, groups *group.Service, topics *topic.Service, bus event.Publisher, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, groups: groups, topics: topics, bus: bus, now: now}
+	s := &Service{store: store, groups: groups, topics: topics, bus: bus, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Option is a collaborator of the Service beyond the required ones.
+type Option func(*Service)
+
+// WithRestrictions asks r before every send by a member (the app admin's
+// own sends are not restricted).
+func WithRestrictions(r Restrictions) Option { return func(s *Service) { s.restrict = r } }
 
 func badParam(format string, args ...any) error {
 	return apierr.New(apierr.GroupBadParam, format, args...)
